@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from projects import demo as projects_demo
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (sans effet si elles sont déjà là)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        credentials = accounts_demo.load()
+        projects_demo.load()
+        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write(
+            f"Comptes de démonstration (mot de passe : {accounts_demo.DEMO_PASSWORD}) :"
+        )
+        for role, email in credentials:
+            self.stdout.write(f"  {role:<22} {email}")

@@ -1,0 +1,306 @@
+"""Demo dossiers: the seed's two real examples and a believable pipeline in every status.
+
+Each dossier is submitted and moved through the real services, then its dates are set back in
+time so that the history reads like a real one.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.demo import CHEFFE_EMAIL, PORTEUR_EMAILS
+from accounts.models import Organisation, User
+
+from . import services
+from .models import Commune, Project, Status, StatusChange
+
+# The path of statuses leading to each status, from "prise de contact".
+_MAIN_PATH = [
+    Status.FIRST_MEETING_DONE,
+    Status.COACHING,
+    Status.LABELLING_REQUESTED,
+    Status.IN_COMMITTEE,
+    Status.LABELLED,
+    Status.CAMPAIGN_RUNNING,
+    Status.CAMPAIGN_ENDED,
+    Status.CLOSED,
+]
+PATHS: dict[str, list[str]] = {
+    Status.CONTACT: [],
+    **{status: _MAIN_PATH[: i + 1] for i, status in enumerate(_MAIN_PATH)},
+    Status.NOT_LABELLED: [*_MAIN_PATH[:4], Status.NOT_LABELLED],
+    Status.POSTPONED: [*_MAIN_PATH[:4], Status.POSTPONED],
+    Status.ABANDONED: [*_MAIN_PATH[:2], Status.ABANDONED],
+    Status.REORIENTED: [Status.REORIENTED],
+}
+
+
+def _move(project: Project, to_status: str, actor: User) -> None:
+    if to_status == Status.ABANDONED:
+        services.project_abandon(
+            project=project, actor=actor, reason="Le porteur a renoncé au projet."
+        )
+    elif to_status == Status.REORIENTED:
+        services.project_reorient(
+            project=project,
+            actor=actor,
+            reason="Orienté vers un prêt d'honneur : le financement participatif ne convient pas.",
+        )
+    elif to_status in services.COMMITTEE_OUTCOMES:
+        services.project_record_committee_outcome(project=project, outcome=to_status, actor=actor)
+    else:
+        transition = {
+            Status.FIRST_MEETING_DONE: services.project_record_first_meeting,
+            Status.COACHING: services.project_start_coaching,
+            Status.LABELLING_REQUESTED: services.project_request_labelling,
+            Status.IN_COMMITTEE: services.project_put_before_committee,
+            Status.CAMPAIGN_RUNNING: services.project_start_campaign,
+            Status.CAMPAIGN_ENDED: services.project_end_campaign,
+            Status.CLOSED: services.project_close,
+        }[to_status]
+        transition(project=project, actor=actor)
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+
+def create_dossier(
+    *,
+    details: dict,
+    status: str,
+    contacted_on: date,
+    step_days: int = 21,
+    actor: User | None = None,
+) -> Project:
+    """Submit a dossier, walk it to `status`, and spread its history from `contacted_on`."""
+    project = services.project_submit(details=details, now=_at(contacted_on), notify=False)
+    for to_status in PATHS[status]:
+        _move(project, to_status, actor)
+    changes = list(project.status_changes.order_by("id"))
+    for index, change in enumerate(changes):
+        StatusChange.objects.filter(pk=change.pk).update(
+            created_at=_at(contacted_on + timedelta(days=index * step_days))
+        )
+    Project.objects.filter(pk=project.pk).update(
+        created_at=_at(contacted_on),
+        status_changed_at=_at(contacted_on + timedelta(days=(len(changes) - 1) * step_days)),
+    )
+    project.refresh_from_db()
+    return project
+
+
+def _details(**values) -> dict:
+    commune = Commune.objects.get(name=values.pop("commune"))
+    partner_slug = values.pop("partner", None)
+    partner = Organisation.objects.get(slug=partner_slug) if partner_slug else None
+    return {
+        "siret": "",
+        "wished_campaign_start": None,
+        "heard_from": "partner" if partner else "word_of_mouth",
+        **values,
+        "commune": commune,
+        "partner": partner,
+    }
+
+
+def _seed_examples() -> list[tuple[str, dict, date, int]]:
+    return [
+        (
+            Status.CLOSED,
+            _details(
+                contact_first_name="Julien",
+                contact_last_name="Delattre",
+                contact_email=PORTEUR_EMAILS["indelab"],
+                contact_phone="+33321000001",
+                structure_name="Indelab",
+                legal_form="scic",
+                title="Indelab : une imprimante 3D de haute précision pour l'atelier",
+                summary=(
+                    "Un atelier de fabrication numérique ouvert à tous à Bruay-la-Buissière, "
+                    "qui veut acquérir une imprimante 3D de haute précision."
+                ),
+                description=(
+                    "Indelab est un atelier de fabrication numérique situé à Bruay-la-Buissière "
+                    "sous forme de SCIC, où des équipements innovants et des compétences sont mis "
+                    "à disposition du public pour concevoir et réaliser des objets (porte-clés, "
+                    "lustre, table basse, prototypes ou maquettes…)."
+                ),
+                category="digital",
+                commune="Bruay-la-Buissière",
+                total_budget=Decimal("12000"),
+                crowdfunding_amount=Decimal("5000"),
+                financing_type="donation_rewards",
+                partner="pas-de-calais-actif",
+            ),
+            date(2017, 3, 6),
+            35,
+        ),
+        (
+            Status.CLOSED,
+            _details(
+                contact_first_name="Sophie",
+                contact_last_name="Vasseur",
+                contact_email=PORTEUR_EMAILS["garage"],
+                contact_phone="+33321000002",
+                structure_name="Artois Insertion Mobilité Emploi",
+                legal_form="association",
+                title="Le Garage solidaire de l'Artois",
+                summary=(
+                    "Un garage solidaire à Béthune qui accompagne des salariés en insertion et "
+                    "lève les freins de mobilité vers l'emploi."
+                ),
+                description=(
+                    "Situé à Béthune, le garage solidaire de l'Artois est porté par l'association "
+                    "Artois Insertion Mobilité Emploi. Il accompagne les salariés en insertion "
+                    "vers l'emploi et facilite l'accès à l'emploi en trouvant des solutions aux "
+                    "problèmes de mobilité. La collecte contribuera à l'acquisition de matériels "
+                    "mécaniques pour équiper l'atelier."
+                ),
+                category="inclusion",
+                commune="Béthune",
+                total_budget=Decimal("8000"),
+                crowdfunding_amount=Decimal("1200"),
+                financing_type="donation",
+                partner="initiative-pas-de-calais",
+            ),
+            date(2016, 11, 14),
+            30,
+        ),
+    ]
+
+
+# A believable pipeline: one dossier in each status, in real communes of the Pas-de-Calais.
+PIPELINE = [
+    (Status.CONTACT, "Épicerie vrac Le Bocal", "Arras", "food", "local_shop", None),
+    (
+        Status.FIRST_MEETING_DONE,
+        "Ressourcerie des Deux Caps",
+        "Marquise",
+        "circular_economy",
+        "association",
+        "cigales",
+    ),
+    (
+        Status.COACHING,
+        "Boulangerie paysanne du Ternois",
+        "Saint-Pol-sur-Ternoise",
+        "food",
+        "sole_trader",
+        "initiative-pas-de-calais",
+    ),
+    (
+        Status.LABELLING_REQUESTED,
+        "Vélos-cargos partagés de Lens",
+        "Lens",
+        "mobility",
+        "scic",
+        "pas-de-calais-actif",
+    ),
+    (
+        Status.IN_COMMITTEE,
+        "Tiers-lieu culturel La Fabrique",
+        "Hénin-Beaumont",
+        "culture",
+        "association",
+        "caisse-solidaire",
+    ),
+    (
+        Status.LABELLED,
+        "Brasserie coopérative de l'Audomarois",
+        "Saint-Omer",
+        "food",
+        "scop",
+        "autonomie-et-solidarite",
+    ),
+    (
+        Status.NOT_LABELLED,
+        "Boutique de créateurs en ligne",
+        "Calais",
+        "local_shop",
+        "company",
+        None,
+    ),
+    (
+        Status.POSTPONED,
+        "Maraîchage bio en insertion",
+        "Liévin",
+        "inclusion",
+        "association",
+        "pas-de-calais-actif",
+    ),
+    (
+        Status.CAMPAIGN_RUNNING,
+        "Café-librairie Les Mots Dits",
+        "Boulogne-sur-Mer",
+        "culture",
+        "company",
+        "cigales",
+    ),
+    (
+        Status.CAMPAIGN_ENDED,
+        "Panneaux solaires citoyens de l'Artois",
+        "Bruay-la-Buissière",
+        "environment",
+        "scic",
+        "caisse-solidaire",
+    ),
+    (
+        Status.ABANDONED,
+        "Food-truck de produits locaux",
+        "Montreuil-sur-Mer",
+        "food",
+        "sole_trader",
+        None,
+    ),
+    (Status.REORIENTED, "Reprise d'une quincaillerie", "Berck", "local_shop", "company", None),
+]
+
+
+def load() -> None:
+    if Project.objects.exists():
+        return  # idempotent: the demo history is loaded once
+    cheffe = User.objects.get(email=CHEFFE_EMAIL)
+    for status, details, contacted_on, step_days in _seed_examples():
+        create_dossier(
+            details=details,
+            status=status,
+            contacted_on=contacted_on,
+            step_days=step_days,
+            actor=cheffe,
+        )
+    today = timezone.localdate()
+    for index, (status, title, commune, category, legal_form, partner) in enumerate(PIPELINE):
+        depth = len(PATHS[status])
+        email = (
+            PORTEUR_EMAILS["boulangerie"]
+            if status == Status.COACHING
+            else f"porteur{index + 1}@demo.propulsons.org"
+        )
+        create_dossier(
+            details=_details(
+                contact_first_name="Porteur",
+                contact_last_name=f"n° {index + 1}",
+                contact_email=email,
+                contact_phone=f"+333210001{index:02d}",
+                structure_name=title,
+                legal_form=legal_form,
+                title=title,
+                summary=f"{title}, un projet de proximité à {commune}.",
+                description=(
+                    f"{title} est un projet solidaire et de proximité implanté à {commune}, "
+                    "qui veut associer les habitants à son financement."
+                ),
+                category=category,
+                commune=commune,
+                total_budget=Decimal(20000 + 5000 * index),
+                crowdfunding_amount=Decimal(3000 + 500 * index),
+                financing_type="donation_rewards",
+                partner=partner,
+            ),
+            status=status,
+            contacted_on=today - timedelta(days=14 * (depth + 1)),
+            step_days=14,
+            actor=cheffe,
+        )

@@ -1,0 +1,364 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+PAS_DE_CALAIS = "62"
+
+
+class Commune(models.Model):
+    """A commune of the Pas-de-Calais, from the official INSEE list (loaded by a migration)."""
+
+    insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=100, db_index=True)
+    postal_codes = models.JSONField(_("codes postaux"), default=list)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    arrondissement_code = models.CharField(_("code de l'arrondissement"), max_length=3)
+    arrondissement_name = models.CharField(_("arrondissement"), max_length=60)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """How the commune reads in a list: "Béthune (62400)"."""
+        return f"{self.name} ({', '.join(self.postal_codes)})"
+
+
+class Status(models.TextChoices):
+    """The dossier's life cycle. Codes are stable: logic never compares translated labels."""
+
+    CONTACT = "contact", _("Prise de contact")
+    FIRST_MEETING_DONE = "first_meeting_done", _("Premier rendez-vous réalisé")
+    COACHING = "coaching", _("En accompagnement")
+    LABELLING_REQUESTED = "labelling_requested", _("Demande de labellisation")
+    IN_COMMITTEE = "in_committee", _("En comité")
+    LABELLED = "labelled", _("Labellisé")
+    NOT_LABELLED = "not_labelled", _("Non labellisé")
+    POSTPONED = "postponed", _("Ajourné")
+    CAMPAIGN_RUNNING = "campaign_running", _("Campagne en cours")
+    CAMPAIGN_ENDED = "campaign_ended", _("Campagne terminée")
+    CLOSED = "closed", _("Clos")
+    ABANDONED = "abandoned", _("Abandonné")
+    REORIENTED = "reoriented", _("Réorienté")
+
+
+# Statuses from which a dossier can still move forward; "abandonné" and "réorienté" can be
+# reached from any of them.
+ACTIVE_STATUSES = frozenset(
+    {
+        Status.CONTACT,
+        Status.FIRST_MEETING_DONE,
+        Status.COACHING,
+        Status.LABELLING_REQUESTED,
+        Status.IN_COMMITTEE,
+        Status.LABELLED,
+        Status.POSTPONED,
+        Status.CAMPAIGN_RUNNING,
+    }
+)
+
+# The one map of allowed transitions: current status -> statuses it may move to.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.CONTACT: frozenset({Status.FIRST_MEETING_DONE}),
+    Status.FIRST_MEETING_DONE: frozenset({Status.COACHING}),
+    Status.COACHING: frozenset({Status.LABELLING_REQUESTED}),
+    Status.LABELLING_REQUESTED: frozenset({Status.IN_COMMITTEE, Status.COACHING}),
+    Status.IN_COMMITTEE: frozenset({Status.LABELLED, Status.NOT_LABELLED, Status.POSTPONED}),
+    Status.POSTPONED: frozenset({Status.COACHING, Status.LABELLING_REQUESTED}),
+    Status.LABELLED: frozenset({Status.CAMPAIGN_RUNNING}),
+    Status.CAMPAIGN_RUNNING: frozenset({Status.CAMPAIGN_ENDED}),
+    Status.CAMPAIGN_ENDED: frozenset({Status.CLOSED}),
+    Status.NOT_LABELLED: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+    Status.ABANDONED: frozenset(),
+    Status.REORIENTED: frozenset(),
+}
+for _status in ACTIVE_STATUSES:
+    ALLOWED_TRANSITIONS[_status] = ALLOWED_TRANSITIONS[_status] | {
+        Status.ABANDONED,
+        Status.REORIENTED,
+    }
+
+# What the porteur reads in their space for each status: plain words, and what comes next.
+STATUS_EXPLANATIONS: dict[str, tuple[str, str]] = {
+    Status.CONTACT: (
+        _("Nous avons bien reçu votre projet."),
+        _("La cheffe de projet vous contacte pour fixer un premier rendez-vous de 2 heures."),
+    ),
+    Status.FIRST_MEETING_DONE: (
+        _("Le premier rendez-vous a eu lieu."),
+        _("Préparez les éléments convenus : plan de financement, contreparties, textes."),
+    ),
+    Status.COACHING: (
+        _("Vous êtes accompagné par Propulsons!."),
+        _("Complétez votre dossier pour demander la labellisation."),
+    ),
+    Status.LABELLING_REQUESTED: (
+        _("Votre demande de labellisation est enregistrée."),
+        _("La cheffe de projet l'inscrit à l'ordre du jour d'un comité."),
+    ),
+    Status.IN_COMMITTEE: (
+        _("Votre projet est examiné par le comité de labellisation."),
+        _("Vous recevrez la décision du comité par courriel."),
+    ),
+    Status.LABELLED: (
+        _("Votre projet est labellisé Propulsons!."),
+        _("Préparez le lancement de votre campagne avec la cheffe de projet."),
+    ),
+    Status.NOT_LABELLED: (
+        _("Le comité n'a pas labellisé votre projet."),
+        _("La décision motivée vous a été envoyée ; la cheffe de projet reste disponible."),
+    ),
+    Status.POSTPONED: (
+        _("Le comité a ajourné sa décision."),
+        _("Complétez les éléments demandés pour un prochain comité."),
+    ),
+    Status.CAMPAIGN_RUNNING: (
+        _("Votre campagne est en cours."),
+        _("Tenez vos chiffres à jour et restez en contact avec la cheffe de projet."),
+    ),
+    Status.CAMPAIGN_ENDED: (
+        _("Votre campagne est terminée."),
+        _("Indiquez le résultat final et le suivi de vos contreparties."),
+    ),
+    Status.CLOSED: (_("Le dossier est clos."), _("Rien de plus n'est attendu de vous.")),
+    Status.ABANDONED: (_("Le dossier est abandonné."), _("Rien de plus n'est attendu de vous.")),
+    Status.REORIENTED: (
+        _("Le dossier a été réorienté vers un autre dispositif."),
+        _("Rien de plus n'est attendu de vous."),
+    ),
+}
+
+
+class LegalForm(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    SCIC = "scic", _("SCIC")
+    SCOP = "scop", _("SCOP")
+    COMPANY = "company", _("SARL, SAS ou SA")
+    SOLE_TRADER = "sole_trader", _("Entreprise individuelle ou micro-entreprise")
+    LOCAL_AUTHORITY = "local_authority", _("Collectivité")
+    OTHER = "other", _("Autre")
+
+
+class Category(models.TextChoices):
+    CIRCULAR_ECONOMY = "circular_economy", _("Économie circulaire")
+    FOOD = "food", _("Alimentation et agriculture")
+    CULTURE = "culture", _("Culture")
+    MOBILITY = "mobility", _("Mobilité")
+    DIGITAL = "digital", _("Numérique")
+    INCLUSION = "inclusion", _("Insertion et emploi")
+    ENVIRONMENT = "environment", _("Environnement et énergie")
+    LOCAL_SHOP = "local_shop", _("Commerce de proximité")
+    OTHER = "other", _("Autre")
+
+
+class FinancingType(models.TextChoices):
+    DONATION = "donation", _("Don")
+    DONATION_REWARDS = "donation_rewards", _("Don avec contreparties")
+    LOAN = "loan", _("Prêt")
+    EQUITY = "equity", _("Capital")
+    ROYALTIES = "royalties", _("Royalties")
+    UNKNOWN = "unknown", _("Je ne sais pas encore")
+
+
+class HeardFrom(models.TextChoices):
+    PARTNER = "partner", _("Par un partenaire de Propulsons!")
+    WORD_OF_MOUTH = "word_of_mouth", _("Par le bouche-à-oreille")
+    PRESS = "press", _("Par la presse")
+    SOCIAL = "social", _("Par les réseaux sociaux")
+    EVENT = "event", _("Lors d'un événement")
+    SEARCH = "search", _("En cherchant sur Internet")
+    OTHER = "other", _("Autrement")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "ProjectQuerySet":
+        return self.filter(owner=user)
+
+    def with_list_relations(self) -> "ProjectQuerySet":
+        return self.select_related("commune", "partner", "owner")
+
+
+class Project(models.Model):
+    """A porteur's dossier, from the first contact to the end of the campaign's follow-up."""
+
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    status = models.CharField(
+        _("statut"), max_length=30, choices=Status.choices, default=Status.CONTACT, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("statut modifié le"), auto_now_add=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte du porteur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        help_text=_("Vide tant que le porteur n'a pas confirmé son adresse électronique."),
+    )
+
+    # Vous
+    contact_first_name = models.CharField(_("prénom"), max_length=100)
+    contact_last_name = models.CharField(_("nom"), max_length=100)
+    contact_email = models.EmailField(_("adresse électronique"), db_index=True)
+    contact_phone = models.CharField(_("téléphone"), max_length=20)
+
+    # Votre structure
+    structure_name = models.CharField(_("nom de la structure"), max_length=200)
+    legal_form = models.CharField(_("forme juridique"), max_length=30, choices=LegalForm.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+
+    # Votre projet
+    title = models.CharField(_("titre du projet"), max_length=150)
+    summary = models.CharField(_("résumé"), max_length=300)
+    description = models.TextField(_("description"))
+    category = models.CharField(_("catégorie"), max_length=30, choices=Category.choices)
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="projects"
+    )
+
+    # Financement
+    total_budget = models.DecimalField(
+        _("budget total du projet (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    crowdfunding_amount = models.DecimalField(
+        _("montant visé en financement participatif (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    financing_type = models.CharField(
+        _("type de financement envisagé"), max_length=30, choices=FinancingType.choices
+    )
+    wished_campaign_start = models.DateField(_("début de campagne souhaité"), null=True, blank=True)
+
+    # Accompagnement
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partenaire qui suit le projet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followed_projects",
+    )
+    heard_from = models.CharField(
+        _("comment nous avez-vous connus ?"), max_length=30, choices=HeardFrom.choices
+    )
+
+    consent_at = models.DateTimeField(_("consentement donné le"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(crowdfunding_amount__lte=models.F("total_budget")),
+                name="crowdfunding_within_budget",
+                violation_error_message=_(
+                    "Le montant visé en financement participatif ne peut dépasser le budget."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:porteur_project", args=[self.reference])
+
+    @property
+    def contact_name(self) -> str:
+        return f"{self.contact_first_name} {self.contact_last_name}"
+
+    @property
+    def crowdfunding_share(self) -> Decimal | None:
+        """The crowdfunding part of the budget, in percent (one decimal)."""
+        if not self.total_budget:
+            return None
+        return (self.crowdfunding_amount * 100 / self.total_budget).quantize(Decimal("0.1"))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def allowed_next_statuses(self) -> frozenset[str]:
+        return ALLOWED_TRANSITIONS[self.status]
+
+    @property
+    def status_explanation(self) -> str:
+        return STATUS_EXPLANATIONS[self.status][0]
+
+    @property
+    def next_step_for_porteur(self) -> str:
+        return STATUS_EXPLANATIONS[self.status][1]
+
+
+class StatusChange(models.Model):
+    """One row per transition: the dossier's history, shown to staff and to the porteur."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("dossier")
+    )
+    from_status = models.CharField(
+        _("ancien statut"), max_length=30, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("nouveau statut"), max_length=30, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("changements de statut")
+        indexes = [models.Index(fields=["to_status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The last dossier number given each year, for references like P-2026-0042."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de références")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,265 @@
+"""Everything that changes a dossier: its submission, its owner, and each status transition.
+
+Views, admin actions, commands and the other apps (coaching, labelling, campaigns) call these
+functions, so the status history is always complete.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.services import user_create
+from propulsons import emails
+
+from .models import ALLOWED_TRANSITIONS, Project, ReferenceCounter, Status, StatusChange
+
+CLAIM_SALT = "projects.claim"
+CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # a claim link stays valid 30 days
+
+
+class TransitionError(Exception):
+    """A transition that the workflow does not allow, or that another request already made."""
+
+
+# The fields a porteur fills in on the intake form (and may edit before the committee).
+INTAKE_FIELDS = (
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_phone",
+    "structure_name",
+    "legal_form",
+    "siret",
+    "title",
+    "summary",
+    "description",
+    "category",
+    "commune",
+    "total_budget",
+    "crowdfunding_amount",
+    "financing_type",
+    "wished_campaign_start",
+    "partner",
+    "heard_from",
+)
+
+
+def _next_reference(year: int) -> str:
+    # The counter row is locked by the UPDATE until the transaction ends, so two submissions
+    # at the same moment get two different numbers.
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceCounter.objects.get(year=year).last_number
+    return f"P-{year}-{number:04d}"
+
+
+def claim_token_make(project: Project) -> str:
+    return signing.dumps({"project": project.pk}, salt=CLAIM_SALT)
+
+
+def claim_token_read(token: str) -> int:
+    """The project id in a claim link; raises signing.BadSignature when forged or expired."""
+    return signing.loads(token, salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)["project"]
+
+
+@transaction.atomic
+def project_submit(
+    *,
+    details: dict[str, Any],
+    submitted_by: User | None = None,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> Project:
+    """Record a dossier from the intake form, in status "prise de contact", and send the emails.
+
+    A new email address gets a porteur account at once, with a link to choose a password. An
+    address that already has an account is never attached silently: its owner confirms, through
+    the link in the email, while logged in.
+    """
+    now = now or timezone.now()
+    email = details["contact_email"].strip().lower()
+    project = Project(
+        **{field: details.get(field) for field in INTAKE_FIELDS},
+        reference=_next_reference(timezone.localtime(now).year),
+        status=Status.CONTACT,
+        consent_at=now,
+    )
+    project.contact_email = email
+    project.siret = project.siret or ""
+
+    existing = User.objects.filter(email__iexact=email).first()
+    new_account = None
+    if existing is None:
+        new_account = user_create(
+            email=email,
+            role=Role.PORTEUR,
+            first_name=project.contact_first_name,
+            last_name=project.contact_last_name,
+            phone=project.contact_phone,
+        )
+        project.owner = new_account
+    elif submitted_by is not None and submitted_by.pk == existing.pk:
+        # Logged in with that very address: nothing to confirm.
+        project.owner = existing
+    project.save()
+    StatusChange.objects.create(
+        project=project, from_status="", to_status=Status.CONTACT, actor=submitted_by
+    )
+
+    if not notify:  # demo data and imports: no mail to anyone
+        return project
+    context: dict[str, Any] = {"project": project}
+    if new_account is not None:
+        context["uid"] = urlsafe_base64_encode(force_bytes(new_account.pk))
+        context["token"] = default_token_generator.make_token(new_account)
+    elif project.owner is None:
+        context["claim_token"] = claim_token_make(project)
+    emails.send("project_submitted", to=[email], context=context)
+    emails.send("project_submitted_team", to=[settings.TEAM_EMAIL], context={"project": project})
+    return project
+
+
+@transaction.atomic
+def project_claim(*, project: Project, user: User) -> Project:
+    """Attach a dossier to the account that owns its contact address, once, on confirmation."""
+    if user.email.lower() != project.contact_email.lower():
+        raise TransitionError(_("Ce dossier a été déposé avec une autre adresse électronique."))
+    updated = Project.objects.filter(pk=project.pk, owner__isnull=True).update(owner=user)
+    if not updated:
+        project.refresh_from_db(fields=["owner"])
+        if project.owner_id != user.pk:
+            raise TransitionError(_("Ce dossier est déjà rattaché à un compte."))
+        return project
+    project.owner = user
+    return project
+
+
+@transaction.atomic
+def project_update_details(*, project: Project, details: dict[str, Any], actor: User) -> Project:
+    """Save the porteur's edits, only while the dossier has not gone before the committee."""
+    if not project_details_editable(project):
+        raise TransitionError(
+            _("Le dossier est devant le comité ou au-delà : il ne peut plus être modifié.")
+        )
+    changed = [field for field in INTAKE_FIELDS if field in details and field != "contact_email"]
+    for field in changed:
+        setattr(project, field, details[field])
+    project.save(update_fields=[*changed, "updated_at"])
+    return project
+
+
+EDITABLE_STATUSES = frozenset(
+    {Status.CONTACT, Status.FIRST_MEETING_DONE, Status.COACHING, Status.POSTPONED}
+)
+
+
+def project_details_editable(project: Project) -> bool:
+    return project.status in EDITABLE_STATUSES
+
+
+def _transition(
+    *, project: Project, to_status: str, actor: User | None, note: str = ""
+) -> StatusChange:
+    """Move the dossier from its current status to `to_status`, and record the change.
+
+    The UPDATE only matches while the row still has the status this request read, so of two
+    concurrent clicks (or workers) exactly one wins; the other gets a TransitionError.
+    """
+    from_status = project.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise TransitionError(
+            _("Un dossier « %(from)s » ne peut pas passer à « %(to)s ».")
+            % {"from": Status(from_status).label, "to": Status(to_status).label}
+        )
+    now = timezone.now()
+    updated = Project.objects.filter(pk=project.pk, status=from_status).update(
+        status=to_status, status_changed_at=now, updated_at=now
+    )
+    if updated != 1:
+        raise TransitionError(
+            _("Le statut du dossier vient d'être modifié par ailleurs : rechargez la page.")
+        )
+    project.status = to_status
+    project.status_changed_at = now
+    return StatusChange.objects.create(
+        project=project, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def project_record_first_meeting(
+    *, project: Project, actor: User | None, note: str = ""
+) -> StatusChange:
+    return _transition(project=project, to_status=Status.FIRST_MEETING_DONE, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_start_coaching(*, project: Project, actor: User | None, note: str = "") -> StatusChange:
+    return _transition(project=project, to_status=Status.COACHING, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_request_labelling(
+    *, project: Project, actor: User | None, note: str = ""
+) -> StatusChange:
+    return _transition(
+        project=project, to_status=Status.LABELLING_REQUESTED, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def project_put_before_committee(
+    *, project: Project, actor: User | None, note: str = ""
+) -> StatusChange:
+    return _transition(project=project, to_status=Status.IN_COMMITTEE, actor=actor, note=note)
+
+
+COMMITTEE_OUTCOMES = frozenset({Status.LABELLED, Status.NOT_LABELLED, Status.POSTPONED})
+
+
+@transaction.atomic
+def project_record_committee_outcome(
+    *, project: Project, outcome: str, actor: User | None, note: str = ""
+) -> StatusChange:
+    if outcome not in COMMITTEE_OUTCOMES:
+        raise TransitionError(_("Issue de comité inconnue."))
+    return _transition(project=project, to_status=outcome, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_start_campaign(*, project: Project, actor: User | None, note: str = "") -> StatusChange:
+    return _transition(project=project, to_status=Status.CAMPAIGN_RUNNING, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_end_campaign(*, project: Project, actor: User | None, note: str = "") -> StatusChange:
+    return _transition(project=project, to_status=Status.CAMPAIGN_ENDED, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_close(*, project: Project, actor: User | None, note: str = "") -> StatusChange:
+    return _transition(project=project, to_status=Status.CLOSED, actor=actor, note=note)
+
+
+@transaction.atomic
+def project_abandon(*, project: Project, actor: User | None, reason: str) -> StatusChange:
+    if not reason.strip():
+        raise TransitionError(_("Indiquez la raison de l'abandon."))
+    return _transition(project=project, to_status=Status.ABANDONED, actor=actor, note=reason)
+
+
+@transaction.atomic
+def project_reorient(*, project: Project, actor: User | None, reason: str) -> StatusChange:
+    if not reason.strip():
+        raise TransitionError(_("Indiquez vers quel dispositif le projet est réorienté."))
+    return _transition(project=project, to_status=Status.REORIENTED, actor=actor, note=reason)

@@ -1,0 +1,187 @@
+"""The named cast of the test suite, and the switches for tests that need real services.
+
+A test that needs PostgreSQL, Redis, Chromium or axe-core skips with a clear reason on a
+newcomer's machine that lacks them, but fails when CI=true: CI must run everything.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (
+    CommitteeMemberFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; the ORM refuses to run there
+# unless told it is safe (it is: tests are single-threaded).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip on a developer machine without the dependency; fail in CI, which must have it."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    # Tasks run inline in tests (mail lands in mail.outbox); the real-worker test uses its own
+    # client. The setting is read once by Celery, so it is set on the app itself.
+    from propulsons.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    # A fast hasher: the suite creates many accounts; the real one is tested by Django.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- The cast -------------------------------------------------------------------------------
+
+PASSWORD = "mot-de-passe-de-test-42"
+
+
+@pytest.fixture
+def porteur(db):
+    return UserFactory(email="porteur@example.org", first_name="Paul", last_name="Porteur")
+
+
+@pytest.fixture
+def other_porteur(db):
+    return UserFactory(email="autre.porteur@example.org", first_name="Olga", last_name="Autre")
+
+
+@pytest.fixture
+def cheffe(db):
+    return UserFactory(
+        email="cheffe@propulsons.org", role="cheffe", first_name="Gaëlle", last_name="Mercier"
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@propulsons.org", role="admin", first_name="Ada")
+
+
+@pytest.fixture
+def department(db):
+    return OrganisationFactory(
+        slug="conseil-departemental-62", is_prescribing_partner=False, short_name="Département"
+    )
+
+
+@pytest.fixture
+def partner_organisation(db):
+    return OrganisationFactory(slug="pas-de-calais-actif", short_name="France Active")
+
+
+@pytest.fixture
+def committee_member(department):
+    return CommitteeMemberFactory(email="membre.cd62@example.org", organisation=department)
+
+
+@pytest.fixture
+def other_committee_member(partner_organisation):
+    return CommitteeMemberFactory(email="membre.fa@example.org", organisation=partner_organisation)
+
+
+@pytest.fixture
+def project(porteur):
+    return ProjectFactory(owner=porteur, contact_email=porteur.email)
+
+
+@pytest.fixture
+def other_project(other_porteur):
+    return ProjectFactory(owner=other_porteur, contact_email=other_porteur.email)
+
+
+@pytest.fixture
+def cast(porteur, other_porteur, cheffe, committee_member, admin_user):
+    """Every role by the name used in permission tables; None is the anonymous visitor."""
+    return {
+        "anonyme": None,
+        "porteur": porteur,
+        "autre_porteur": other_porteur,
+        "cheffe": cheffe,
+        "comite": committee_member,
+        "admin": admin_user,
+    }
+
+
+# --- Browser tests --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core (WCAG 2 A and AA) on the page and return its violations."""
+    require(AXE_SCRIPT.exists(), "axe-core is not installed: run `npm ci`")
+
+    def run(page):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+        )
+        return [
+            {
+                "id": violation["id"],
+                "help": violation["help"],
+                "nodes": [node["target"] for node in violation["nodes"]][:5],
+            }
+            for violation in result["violations"]
+        ]
+
+    return run
+
+
+@pytest.fixture
+def login(live_server):
+    """Log a user in through the real login form."""
+
+    def do_login(page, user):
+        page.goto(f"{live_server.url}/compte/connexion/")
+        page.get_by_label("Adresse électronique").fill(user.email)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(lambda url: "/connexion/" not in url)
+
+    return do_login
+
+
+def npm_available() -> bool:
+    return shutil.which("npm") is not None

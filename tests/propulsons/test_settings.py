@@ -1,0 +1,105 @@
+"""The settings module, loaded in a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from propulsons.celery import app
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+}))
+"""
+
+
+def run_python(args, env_overrides):
+    # Start from an environment without any of the project's variables.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "REDIS_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "EMAIL_URL",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    env.update(DJANGO_SETTINGS_MODULE="propulsons.settings", **env_overrides)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def probe(**env_overrides):
+    result = run_python(["-c", PROBE], env_overrides)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_gives_the_embedded_default():
+    loaded = probe()
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["eager"] is True
+    assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert loaded["debug"] is True
+    assert loaded["language"] == "fr-fr"
+    assert loaded["time_zone"] == "Europe/Paris"
+
+
+def test_database_and_broker_urls_switch_to_postgresql_and_redis():
+    loaded = probe(
+        DATABASE_URL="postgres://propulsons@127.0.0.1:5432/propulsons",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["eager"] is False
+    assert loaded["broker"] == "redis://127.0.0.1:6379/0"
+
+
+def test_redis_url_is_accepted_as_the_broker():
+    loaded = probe(REDIS_URL="redis://127.0.0.1:6379/1")
+    assert loaded["eager"] is False
+    assert loaded["broker"] == "redis://127.0.0.1:6379/1"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_python(["-c", PROBE], {"DEBUG": "False", "ALLOWED_HOSTS": "propulsons.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_bad_boolean_fails_loudly():
+    result = run_python(["-c", PROBE], {"DEBUG": "peut-être"})
+    assert result.returncode != 0
+
+
+def test_check_deploy_is_silent_in_production():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DEBUG": "False",
+            "SECRET_KEY": "une-cle-de-production-longue-et-aleatoire-9f8e7d6c5b4a3f2e1d0c",
+            "ALLOWED_HOSTS": "propulsons.org",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
