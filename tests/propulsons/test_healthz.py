@@ -22,6 +22,8 @@ def broker(monkeypatch):
     def configure(url):
         monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
         monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        # Celery reads this variable before its own setting (and CI sets it).
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
 
     return configure
 
