@@ -362,3 +362,68 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
+
+
+def private_storage():
+    """Uploaded files live outside every public URL; only permission-checked views serve them."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def _document_path(document: "Document", filename: str) -> str:
+    # A random name: the porteur's file name is kept in `original_name`, never used on disk.
+    import uuid
+
+    return f"projects/{document.project_id}/{uuid.uuid4().hex}"
+
+
+class DocumentKind(models.TextChoices):
+    FINANCING_PLAN = "financing_plan", _("Plan de financement")
+    CAMPAIGN_TEXT = "campaign_text", _("Texte de présentation de la campagne")
+    VISUAL = "visual", _("Visuel")
+    VIDEO = "video", _("Lien vers une vidéo")
+    OTHER = "other", _("Autre document")
+
+
+class Document(models.Model):
+    """A file (or a video link) attached to a dossier by its porteur or the team."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="documents", verbose_name=_("dossier")
+    )
+    kind = models.CharField(_("type de document"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(
+        _("fichier"), upload_to=_document_path, storage=private_storage, blank=True
+    )
+    url = models.URLField(_("lien"), blank=True)
+    original_name = models.CharField(_("nom du fichier"), max_length=200, blank=True)
+    content_type = models.CharField(_("type de contenu"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            # Exactly one of a file or a link.
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="document_is_a_file_or_a_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)

@@ -21,7 +21,14 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from propulsons import emails
 
-from .models import ALLOWED_TRANSITIONS, Project, ReferenceCounter, Status, StatusChange
+from .models import (
+    ALLOWED_TRANSITIONS,
+    Document,
+    Project,
+    ReferenceCounter,
+    Status,
+    StatusChange,
+)
 
 CLAIM_SALT = "projects.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # a claim link stays valid 30 days
@@ -263,3 +270,30 @@ def project_reorient(*, project: Project, actor: User | None, reason: str) -> St
     if not reason.strip():
         raise TransitionError(_("Indiquez vers quel dispositif le projet est réorienté."))
     return _transition(project=project, to_status=Status.REORIENTED, actor=actor, note=reason)
+
+
+@transaction.atomic
+def document_add(
+    *,
+    project: Project,
+    actor: User,
+    kind: str,
+    upload=None,
+    url: str = "",
+    original_name: str = "",
+    content_type: str = "",
+) -> Document:
+    """Attach a checked file (stored privately under a random name) or a video link."""
+    document = Document(
+        project=project,
+        kind=kind,
+        url=url if upload is None else "",
+        original_name=original_name,
+        content_type=content_type,
+        size=upload.size if upload is not None else 0,
+        uploaded_by=actor,
+    )
+    if upload is not None:
+        document.file.save(original_name or "document", upload, save=False)
+    document.save()
+    return document

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_ratelimit",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
@@ -185,3 +186,26 @@ LOGGING = {
 
 # Shown in the legal notice; the operator sets them.
 LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="")
+
+# Uploads: the largest file a porteur may send.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Django keeps larger request bodies out of memory; a little above the upload limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# A shared cache (Redis) when one is configured; it backs the intake form's rate limit.
+_CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
+if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
+    _CACHE_URL = CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1"
+if _CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process on the embedded default: a local-memory cache is enough to count requests.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# How many intake forms one address may post per hour.
+INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
+# Behind a proxy, the client address is in this header (set by the proxy, e.g. X-Real-IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

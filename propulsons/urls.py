@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("compte/", include("accounts.urls")),
+    path("", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]
