@@ -136,9 +136,7 @@ class ProjectDetailsForm(forms.ModelForm):
             self.fields[name].choices = [("", _("Choisissez…")), *self.fields[name].choices[1:]]
         if self.instance.pk and self.instance.commune_id:
             self.initial.setdefault("commune_name", self.instance.commune.name)
-            self.initial.setdefault(
-                "postal_code", (self.instance.commune.postal_codes or [""])[0]
-            )
+            self.initial.setdefault("postal_code", (self.instance.commune.postal_codes or [""])[0])
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = self.build_layout()
@@ -228,7 +226,9 @@ class ProjectDetailsForm(forms.ModelForm):
             raise forms.ValidationError(_("Un code postal compte 5 chiffres."))
         if not postal_code.startswith(PAS_DE_CALAIS):
             raise forms.ValidationError(
-                format_html("{} {}", _("Ce code postal n'est pas dans le Pas-de-Calais."), CRITERION_3)
+                format_html(
+                    "{} {}", _("Ce code postal n'est pas dans le Pas-de-Calais."), CRITERION_3
+                )
             )
         return postal_code
 
@@ -313,7 +313,9 @@ class ProjectIntakeForm(ProjectDetailsForm):
             "accompagner mon projet."
         ),
         error_messages={
-            "required": gettext_lazy("Votre accord est nécessaire pour que nous étudiions le projet.")
+            "required": gettext_lazy(
+                "Votre accord est nécessaire pour que nous étudiions le projet."
+            )
         },
     )
     # A field people never see (hidden by CSS, skipped by the keyboard); robots fill it in.

@@ -1,6 +1,9 @@
+import os
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -364,17 +367,31 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-def private_storage():
-    """Uploaded files live outside every public URL; only permission-checked views serve them."""
-    from django.core.files.storage import FileSystemStorage
+class PrivateStorage(FileSystemStorage):
+    """Uploaded files live outside every public URL; only permission-checked views serve them.
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    The root is read from settings at each use (not frozen at import), so that tests and
+    deployments can move it.
+    """
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+
+private_storage = PrivateStorage()
 
 
 def _document_path(document: "Document", filename: str) -> str:
     # A random name: the porteur's file name is kept in `original_name`, never used on disk.
-    import uuid
-
     return f"projects/{document.project_id}/{uuid.uuid4().hex}"
 
 

@@ -44,8 +44,12 @@ def intake(request):
     limited = False
     if request.method == "POST":
         limited = is_ratelimited(
-            request, group="projects.intake", key="ip", rate=settings.INTAKE_RATE,
-            method="POST", increment=True,
+            request,
+            group="projects.intake",
+            key="ip",
+            rate=settings.INTAKE_RATE,
+            method="POST",
+            increment=True,
         )
         if limited:
             messages.error(
@@ -196,9 +200,10 @@ def claim(request, token: str):
         except services.TransitionError as error:
             messages.error(request, str(error))
             return redirect("projects:porteur_space")
-        messages.success(request, _("Le dossier %(ref)s est rattaché à votre compte.") % {
-            "ref": project.reference
-        })
+        messages.success(
+            request,
+            _("Le dossier %(ref)s est rattaché à votre compte.") % {"ref": project.reference},
+        )
         return redirect(project.get_absolute_url())
     return render(request, "projects/claim.html", {"project": project})
 

@@ -198,7 +198,10 @@ if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
     _CACHE_URL = CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1"
 if _CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

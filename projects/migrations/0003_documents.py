@@ -7,32 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_load_communes'),
+        ("projects", "0002_load_communes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('financing_plan', 'Plan de financement'), ('campaign_text', 'Texte de présentation de la campagne'), ('visual', 'Visuel'), ('video', 'Lien vers une vidéo'), ('other', 'Autre document')], max_length=30, verbose_name='type de document')),
-                ('file', models.FileField(blank=True, storage=projects.models.private_storage, upload_to=projects.models._document_path, verbose_name='fichier')),
-                ('url', models.URLField(blank=True, verbose_name='lien')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='nom du fichier')),
-                ('content_type', models.CharField(blank=True, max_length=100, verbose_name='type de contenu')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='taille (octets)')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='déposé le')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='projects.project', verbose_name='dossier')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='déposé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("financing_plan", "Plan de financement"),
+                            ("campaign_text", "Texte de présentation de la campagne"),
+                            ("visual", "Visuel"),
+                            ("video", "Lien vers une vidéo"),
+                            ("other", "Autre document"),
+                        ],
+                        max_length=30,
+                        verbose_name="type de document",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        storage=projects.models.private_storage,
+                        upload_to=projects.models._document_path,
+                        verbose_name="fichier",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="lien")),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom du fichier"),
+                ),
+                (
+                    "content_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="type de contenu"),
+                ),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="taille (octets)")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="déposé le")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="projects.project",
+                        verbose_name="dossier",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="déposé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['-uploaded_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('file', ''), models.Q(('url', ''), _negated=True)), models.Q(models.Q(('file', ''), _negated=True), ('url', '')), _connector='OR'), name='document_is_a_file_or_a_link')],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["-uploaded_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("file", ""), models.Q(("url", ""), _negated=True)),
+                            models.Q(models.Q(("file", ""), _negated=True), ("url", "")),
+                            _connector="OR",
+                        ),
+                        name="document_is_a_file_or_a_link",
+                    )
+                ],
             },
         ),
     ]

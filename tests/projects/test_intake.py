@@ -170,7 +170,11 @@ def test_a_forged_claim_link_is_refused(client, porteur):
     [
         ({"commune_name": "Lille", "postal_code": "59000"}, "commune_name", "critère 3"),
         ({"postal_code": "59000"}, "postal_code", "pas dans le Pas-de-Calais"),
-        ({"postal_code": "62400"}, "postal_code", "Le code postal de Saint-Pol-sur-Ternoise est 62130"),
+        (
+            {"postal_code": "62400"},
+            "postal_code",
+            "Le code postal de Saint-Pol-sur-Ternoise est 62130",
+        ),
         ({"postal_code": "6213"}, "postal_code", "5 chiffres"),
         ({"crowdfunding_amount": "50000"}, "crowdfunding_amount", "ne peut pas dépasser le budget"),
         ({"crowdfunding_amount": "0"}, "crowdfunding_amount", "supérieur à 0"),

@@ -1,0 +1,117 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Commune, Document, Project, StatusChange
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    extra = 0
+    can_delete = False
+    fields = ["kind", "original_name", "url", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _bulk_transition(modeladmin, request, queryset, service, reason):
+    done = failed = 0
+    for project in queryset:
+        try:
+            service(project=project, actor=request.user, reason=str(reason))
+            done += 1
+        except services.TransitionError:
+            failed += 1
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%d dossier modifié.", "%d dossiers modifiés.", done) % done,
+            messages.SUCCESS,
+        )
+    if failed:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%d dossier ne pouvait pas changer de statut.",
+                "%d dossiers ne pouvaient pas changer de statut.",
+                failed,
+            )
+            % failed,
+            messages.WARNING,
+        )
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "contact_last_name",
+        "commune",
+        "status",
+        "partner",
+        "created_at",
+    ]
+    list_filter = ["status", "category", "partner", "legal_form", "created_at"]
+    list_select_related = ["commune", "partner"]
+    search_fields = [
+        "reference",
+        "title",
+        "structure_name",
+        "contact_last_name",
+        "contact_first_name",
+        "contact_email",
+        "commune__name",
+    ]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["commune", "owner"]
+    # The status moves only through the services (and their history); never by hand here.
+    readonly_fields = ["reference", "status", "status_changed_at", "consent_at", "created_at"]
+    inlines = [StatusChangeInline, DocumentInline]
+    actions = ["mark_abandoned", "mark_reoriented"]
+
+    @admin.action(description=_("Marquer abandonnés les dossiers choisis"))
+    def mark_abandoned(self, request, queryset):
+        _bulk_transition(
+            self,
+            request,
+            queryset,
+            services.project_abandon,
+            _("Marqué abandonné depuis l'administration."),
+        )
+
+    @admin.action(description=_("Marquer réorientés les dossiers choisis"))
+    def mark_reoriented(self, request, queryset):
+        _bulk_transition(
+            self,
+            request,
+            queryset,
+            services.project_reorient,
+            _("Marqué réorienté depuis l'administration."),
+        )
+
+    def has_add_permission(self, request):
+        # Dossiers enter through the intake form (or its service), which sends the emails.
+        return False
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "arrondissement_name", "population"]
+    list_filter = ["arrondissement_name"]
+    search_fields = ["name", "insee_code"]
+    readonly_fields = ["insee_code", "name", "postal_codes", "population"]
