@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.demo import CHEFFE_EMAIL, PORTEUR_EMAILS
 from accounts.models import Organisation, User
@@ -258,6 +259,23 @@ PIPELINE = [
 ]
 
 
+# Plausible porteurs for the pipeline, in the same order.
+PORTEUR_NAMES = [
+    ("Amandine", "Lefort"),
+    ("Karim", "Benali"),
+    ("Camille", "Lefebvre"),
+    ("Thomas", "Dufour"),
+    ("Léa", "Carpentier"),
+    ("Nicolas", "Wattez"),
+    ("Inès", "Marchand"),
+    ("Pauline", "Delcourt"),
+    ("Hugo", "Lemaire"),
+    ("Chloé", "Duhamel"),
+    ("Mehdi", "Bouchard"),
+    ("Élodie", "Caron"),
+]
+
+
 def load() -> None:
     if Project.objects.exists():
         return  # idempotent: the demo history is loaded once
@@ -276,12 +294,13 @@ def load() -> None:
         email = (
             PORTEUR_EMAILS["boulangerie"]
             if status == Status.COACHING
-            else f"porteur{index + 1}@demo.propulsons.org"
+            else f"{slugify(PORTEUR_NAMES[index][0])}.{slugify(PORTEUR_NAMES[index][1])}"
+            "@demo.propulsons.org"
         )
         create_dossier(
             details=_details(
-                contact_first_name="Porteur",
-                contact_last_name=f"n° {index + 1}",
+                contact_first_name=PORTEUR_NAMES[index][0],
+                contact_last_name=PORTEUR_NAMES[index][1],
                 contact_email=email,
                 contact_phone=f"+333210001{index:02d}",
                 structure_name=title,
