@@ -13,7 +13,7 @@ pytestmark = [
 def test_a_visitor_reads_the_home_page_and_each_role_logs_in(page, live_server, login):
     page.goto(live_server.url)
     assert page.locator("h1").inner_text().startswith("Propulsons!")
-    assert page.get_by_role("link", name="Déposer un projet").is_visible()
+    assert page.locator("main").get_by_role("link", name="Déposer un projet").is_visible()
 
     organisation = OrganisationFactory(slug="organisation-test")
     users = {
