@@ -218,6 +218,17 @@ class Project(models.Model):
         help_text=_("Vide tant que le porteur n'a pas confirmé son adresse électronique."),
     )
 
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cheffe de projet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_projects",
+        limit_choices_to={"role": "cheffe"},
+        help_text=_("Celle qui accompagne le dossier et reçoit ses rappels."),
+    )
+
     # Vous
     contact_first_name = models.CharField(_("prénom"), max_length=100)
     contact_last_name = models.CharField(_("nom"), max_length=100)

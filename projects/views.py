@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from coaching.forms import PostponeForm
+from coaching.selectors import dossier_coaching
+
 from . import services
 from .forms import (
     DocumentForm,
@@ -131,6 +134,7 @@ def porteur_project(request, reference: str):
         request,
         "projects/porteur_project.html",
         {
+            **dossier_coaching(project, include_internal=False),
             "project": project,
             "history": project.status_changes.all(),
             "documents": project.documents.all(),
@@ -309,6 +313,8 @@ def team_project(request, reference: str):
         request,
         "projects/team_project.html",
         {
+            **dossier_coaching(project, include_internal=True),
+            "postpone_form": PostponeForm(),
             "project": project,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),

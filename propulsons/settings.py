@@ -8,6 +8,7 @@ CELERY_BROKER_URL (or REDIS_URL) moves it to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,8 +151,6 @@ CELERY_TIMEZONE = TIME_ZONE
 # Tasks that live outside the apps (the email sender) are imported explicitly.
 CELERY_IMPORTS = ["propulsons.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The periodic tasks of every app, declared in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -212,3 +211,26 @@ else:
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 # Behind a proxy, the client address is in this header (set by the proxy, e.g. X-Real-IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+# Coaching cadences (days): a dossier in coaching with no exchange, a live campaign with no
+# call, and the calls due after a campaign ends.
+COACHING_SILENCE_DAYS = env.int("COACHING_SILENCE_DAYS", default=14)
+CAMPAIGN_CALL_SILENCE_DAYS = env.int("CAMPAIGN_CALL_SILENCE_DAYS", default=7)
+AFTER_CAMPAIGN_CALL_DAYS = env.list("AFTER_CAMPAIGN_CALL_DAYS", cast=int, default=[7, 30])
+# The hour (Europe/Paris) at which a reminder for a given day falls due.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
+# How long a worker holds a claimed reminder before another may retry it.
+REMINDER_CLAIM_SECONDS = 300
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+
+# The periodic tasks of every app, declared in one place (times in Europe/Paris).
+CELERY_BEAT_SCHEDULE = {
+    "coaching-reminders": {
+        "task": "coaching.tasks.process_reminders",
+        "schedule": 15 * 60,
+    },
+    "coaching-daily-digest": {
+        "task": "coaching.tasks.send_daily_digests",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
+    },
+}

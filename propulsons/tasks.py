@@ -1,5 +1,6 @@
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from propulsons.emails import deliver
 
 
 @shared_task(
@@ -8,8 +9,14 @@ from django.core.mail import EmailMultiAlternatives
     retry_kwargs={"max_retries": 8},
     acks_late=True,
 )
-def send_email(*, subject: str, text: str, html: str, to: list[str]) -> None:
+def send_email(
+    *, subject: str, text: str, html: str, to: list[str], attachments: list | None = None
+) -> None:
     """Send one rendered email; a network error (SMTP down) retries with a growing delay."""
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+    deliver(
+        subject=subject,
+        text=text,
+        html=html,
+        to=to,
+        attachments=[tuple(attachment) for attachment in attachments or []],
+    )

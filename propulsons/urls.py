@@ -13,5 +13,6 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("compte/", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,237 @@
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import Platform
+from projects.models import ACTIVE_STATUSES, Project
+
+from .models import FinancingLine, FirstMeeting, Interaction, RewardTier
+
+
+class _CrispyForm:
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
+
+
+class FirstMeetingScheduleForm(_CrispyForm, forms.ModelForm):
+    scheduled_at = forms.DateTimeField(
+        label=gettext_lazy("Date et heure"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    video_link = forms.URLField(
+        label=gettext_lazy("Lien de visioconférence"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = FirstMeeting
+        fields = ["scheduled_at", "duration_minutes", "location", "video_link"]
+        help_texts = {
+            "location": gettext_lazy("Par exemple : 23 rue du 11 Novembre, Lens."),
+            "duration_minutes": gettext_lazy("Le premier rendez-vous dure 2 heures."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+    def clean_scheduled_at(self):
+        scheduled_at = self.cleaned_data["scheduled_at"]
+        if scheduled_at < timezone.now() - timedelta(days=1):
+            raise forms.ValidationError(_("Cette date est passée."))
+        return scheduled_at
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if not minutes or minutes < 15:
+            raise forms.ValidationError(_("Une durée d'au moins 15 minutes."))
+        return minutes
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("location") and not cleaned.get("video_link"):
+            self.add_error("location", _("Indiquez un lieu ou un lien de visioconférence."))
+        return cleaned
+
+
+class FirstMeetingReportForm(_CrispyForm, forms.ModelForm):
+    target_platform = forms.ModelChoiceField(
+        label=gettext_lazy("Plateforme visée"),
+        queryset=Platform.objects.filter(is_active=True),
+        required=False,
+        empty_label=gettext_lazy("Pas encore choisie"),
+    )
+
+    class Meta:
+        model = FirstMeeting
+        fields = [
+            "relevance",
+            "relevance_reasoning",
+            "campaign_goal",
+            "campaign_duration_days",
+            "campaign_financing_type",
+            "target_platform",
+            "next_steps",
+            "outcome",
+        ]
+        widgets = {
+            "relevance": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "relevance_reasoning": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("relevance", "relevance_reasoning", "outcome"):
+            self.fields[name].required = True
+        self.fields["relevance"].choices = self.fields["relevance"].choices[1:]
+        self.fields["outcome"].choices = self.fields["outcome"].choices[1:]
+        self.helper = self._helper()
+
+    def clean_campaign_duration_days(self):
+        days = self.cleaned_data["campaign_duration_days"]
+        if days is not None and not 1 <= days <= 120:
+            raise forms.ValidationError(_("Une campagne dure de 1 à 120 jours."))
+        return days
+
+    def clean_campaign_goal(self):
+        goal = self.cleaned_data["campaign_goal"]
+        if goal is not None and goal <= 0:
+            raise forms.ValidationError(_("L'objectif de collecte doit être supérieur à 0 €."))
+        return goal
+
+
+class FinancingLineForm(forms.ModelForm):
+    class Meta:
+        model = FinancingLine
+        fields = ["source", "label", "amount", "acquired"]
+        widgets = {
+            "source": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "label": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "amount": forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+            "acquired": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("Le montant doit être supérieur à 0 €."))
+        return amount
+
+
+class RewardTierForm(forms.ModelForm):
+    class Meta:
+        model = RewardTier
+        fields = ["amount", "description", "quantity"]
+        widgets = {
+            "amount": forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+            "description": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "quantity": forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+        }
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("Le montant doit être supérieur à 0 €."))
+        return amount
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("description") and cleaned.get("amount") is None:
+            self.add_error("amount", _("Indiquez le montant de cette contrepartie."))
+        if cleaned.get("quantity") == 0:
+            self.add_error("quantity", _("Laissez vide pour une quantité illimitée."))
+        return cleaned
+
+
+FinancingLineFormSet = forms.inlineformset_factory(
+    FirstMeeting, FinancingLine, form=FinancingLineForm, extra=3, can_delete=True
+)
+RewardTierFormSet = forms.inlineformset_factory(
+    FirstMeeting, RewardTier, form=RewardTierForm, extra=3, can_delete=True
+)
+
+
+class InteractionForm(_CrispyForm, forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = [
+            "kind",
+            "happened_on",
+            "duration_minutes",
+            "phase",
+            "internal_notes",
+            "shared_note",
+            "next_action",
+            "next_action_due",
+        ]
+        widgets = {
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_action_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+            "shared_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "phase": gettext_lazy("Déduite des dates de la campagne quand elles sont connues."),
+            "next_action": gettext_lazy("Par exemple : rappeler le porteur."),
+        }
+
+    def __init__(self, *args, project_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Choisissez…")), *self.fields["kind"].choices[1:]]
+        self.fields["phase"].required = False
+        self.initial.setdefault("happened_on", timezone.localdate())
+        if project_choices is not None:
+            # The quick entry of the dashboard: the dossier is chosen in the form.
+            self.fields["project"] = forms.ModelChoiceField(
+                label=gettext_lazy("Dossier"),
+                queryset=project_choices,
+            )
+            self.order_fields(["project", *self.Meta.fields])
+        self.helper = self._helper()
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Un échange se note une fois qu'il a eu lieu."))
+        return day
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if not minutes:
+            raise forms.ValidationError(_("Indiquez une durée d'au moins 1 minute."))
+        return minutes
+
+    def clean(self):
+        cleaned = super().clean()
+        due = cleaned.get("next_action_due")
+        if due and not cleaned.get("next_action"):
+            self.add_error("next_action", _("Indiquez la prochaine action à faire."))
+        if due and due < timezone.localdate():
+            self.add_error("next_action_due", _("Choisissez une date à venir."))
+        return cleaned
+
+
+def active_projects() -> "forms.models.QuerySet":
+    return Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")
+
+
+class PostponeForm(forms.Form):
+    due_on = forms.DateField(
+        label=gettext_lazy("Reporter au"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Choisissez une date à venir."))
+        return day

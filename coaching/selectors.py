@@ -1,0 +1,89 @@
+"""Reads of the coaching data that more than one view, task or service needs."""
+
+from datetime import date, datetime
+
+from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from projects.models import Project, Status, StatusChange
+
+from .models import Phase
+
+
+def _status_reached_at(status: str) -> Subquery:
+    """When the dossier last entered `status` (an annotation)."""
+    return Subquery(
+        StatusChange.objects.filter(project=OuterRef("pk"), to_status=status)
+        .order_by("-created_at")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def with_campaign_dates(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each dossier with when its campaign started and ended, as recorded by its
+    status history ("campagne en cours", "campagne terminée")."""
+    return projects.annotate(
+        campaign_started_at=_status_reached_at(Status.CAMPAIGN_RUNNING),
+        campaign_ended_at=_status_reached_at(Status.CAMPAIGN_ENDED),
+    )
+
+
+def campaign_dates(project: Project) -> tuple[date | None, date | None]:
+    dated = with_campaign_dates(Project.objects.filter(pk=project.pk)).values(
+        "campaign_started_at", "campaign_ended_at"
+    )[0]
+    return _local_date(dated["campaign_started_at"]), _local_date(dated["campaign_ended_at"])
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def phase_for(day: date, started: date | None, ended: date | None) -> str:
+    """Before, during or after the campaign, from its dates when they are known."""
+    if started is None or day < started:
+        return Phase.BEFORE
+    if ended is None or day <= ended:
+        return Phase.DURING
+    return Phase.AFTER
+
+
+def with_last_interaction(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.annotate(last_interaction_on=Max("interactions__happened_on"))
+
+
+def dossier_coaching(project: Project, *, include_internal: bool) -> dict:
+    """What a dossier page shows of its coaching: the first meeting and the exchanges.
+
+    Internal notes and reminders only for those allowed to read them (the team; the committee
+    while the dossier is before it); the porteur gets the shared notes only.
+    """
+    from .models import FirstMeeting, Interaction, Reminder
+
+    meeting = (
+        FirstMeeting.objects.filter(project=project)
+        .select_related("target_platform", "organiser")
+        .prefetch_related("financing_lines", "rewards")
+        .first()
+    )
+    interactions = Interaction.objects.filter(project=project).select_related("author")
+    context = {"meeting": meeting, "include_internal": include_internal}
+    if meeting is not None:
+        lines = list(meeting.financing_lines.all())
+        context["plan_lines"] = lines
+        context["plan_total"], context["plan_share"] = _plan_totals(lines)
+    if include_internal:
+        context["interactions"] = interactions
+        context["reminders"] = (
+            Reminder.objects.pending().filter(project=project).select_related("recipient")
+        )
+    else:
+        context["interactions"] = interactions.exclude(shared_note="")
+    return context
+
+
+def _plan_totals(lines):
+    from .services import crowdfunding_share
+
+    return crowdfunding_share([{"amount": line.amount, "source": line.source} for line in lines])

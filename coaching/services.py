@@ -1,0 +1,449 @@
+"""Coaching: the first meeting, the follow-up exchanges, and the reminders that keep it going.
+
+Every change of the dossier's status goes through projects.services, so its history stays
+complete.
+"""
+
+import logging
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from projects import services as project_services
+from projects.models import Project, Status
+from propulsons import emails
+
+from . import calendar, selectors
+from .models import (
+    CoachSettings,
+    DigestDelivery,
+    FinancingLine,
+    FirstMeeting,
+    FundingSource,
+    Interaction,
+    InteractionKind,
+    MeetingOutcome,
+    Reminder,
+    ReminderKind,
+    RewardTier,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class CoachingError(Exception):
+    """A coaching action the rules do not allow; its message is for the user."""
+
+
+def due_moment(day: date) -> datetime:
+    """A reminder for a day falls due at REMINDER_HOUR, Paris time."""
+    return timezone.make_aware(datetime.combine(day, time(settings.REMINDER_HOUR)))
+
+
+def _fallback_recipient() -> User | None:
+    # For a dossier with no cheffe yet: the longest-serving active cheffe, so that no
+    # reminder is left without someone to receive it.
+    return User.objects.filter(role=Role.CHEFFE, is_active=True).order_by("date_joined").first()
+
+
+# --- The first meeting --------------------------------------------------------------------
+
+
+@transaction.atomic
+def first_meeting_schedule(
+    *,
+    project: Project,
+    organiser: User,
+    scheduled_at: datetime,
+    duration_minutes: int = 120,
+    location: str = "",
+    video_link: str = "",
+) -> FirstMeeting:
+    """Set (or move) the first meeting and send the porteur an invitation with an .ics file."""
+    if project.status != Status.CONTACT:
+        raise CoachingError(_("Le premier rendez-vous a déjà eu lieu pour ce dossier."))
+    if not location and not video_link:
+        raise CoachingError(_("Indiquez un lieu ou un lien de visioconférence."))
+    meeting, created = FirstMeeting.objects.update_or_create(
+        project=project,
+        defaults={
+            "organiser": organiser,
+            "scheduled_at": scheduled_at,
+            "duration_minutes": duration_minutes,
+            "location": location,
+            "video_link": video_link,
+        },
+    )
+    if project.coach_id is None:
+        project.coach = organiser
+        project.save(update_fields=["coach", "updated_at"])
+    emails.send(
+        "first_meeting_invitation",
+        to=[project.contact_email],
+        context={"project": project, "meeting": meeting, "rescheduled": not created},
+        attachments=[("invitation.ics", calendar.meeting_invitation(meeting), "text/calendar")],
+    )
+    return meeting
+
+
+def crowdfunding_share(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal | None]:
+    """The plan's total and the crowdfunding part of it in percent: computed, never typed."""
+    total = sum((line["amount"] for line in lines), Decimal("0"))
+    crowdfunding = sum(
+        (line["amount"] for line in lines if line["source"] == FundingSource.CROWDFUNDING),
+        Decimal("0"),
+    )
+    if not total:
+        return total, None
+    return total, (crowdfunding * 100 / total).quantize(Decimal("0.1"))
+
+
+REPORT_FIELDS = (
+    "relevance",
+    "relevance_reasoning",
+    "campaign_goal",
+    "campaign_duration_days",
+    "campaign_financing_type",
+    "target_platform",
+    "next_steps",
+    "outcome",
+)
+
+
+@transaction.atomic
+def first_meeting_report(
+    *,
+    meeting: FirstMeeting,
+    actor: User,
+    report: dict[str, Any],
+    financing_lines: list[dict[str, Any]],
+    rewards: list[dict[str, Any]],
+) -> FirstMeeting:
+    """Record the meeting's report; the first time, move the dossier on as its outcome says."""
+    first_time = not meeting.is_reported
+    for field in REPORT_FIELDS:
+        setattr(meeting, field, report.get(field))
+    meeting.target_platform = report.get("target_platform")
+    meeting.reported_at = meeting.reported_at or timezone.now()
+    for field in ("relevance", "relevance_reasoning", "campaign_financing_type", "next_steps"):
+        setattr(meeting, field, getattr(meeting, field) or "")
+    meeting.save()
+    meeting.financing_lines.all().delete()
+    FinancingLine.objects.bulk_create(
+        [FinancingLine(meeting=meeting, **line) for line in financing_lines]
+    )
+    meeting.rewards.all().delete()
+    RewardTier.objects.bulk_create([RewardTier(meeting=meeting, **reward) for reward in rewards])
+
+    project = meeting.project
+    if first_time:
+        project_services.project_record_first_meeting(
+            project=project,
+            actor=actor,
+            note=_("Pertinence du financement participatif : %(verdict)s")
+            % {"verdict": meeting.get_relevance_display()},
+        )
+        reason = meeting.next_steps or meeting.relevance_reasoning or meeting.get_outcome_display()
+        if meeting.outcome == MeetingOutcome.CONTINUE:
+            project_services.project_start_coaching(project=project, actor=actor)
+        elif meeting.outcome == MeetingOutcome.REORIENT:
+            project_services.project_reorient(project=project, actor=actor, reason=reason)
+        elif meeting.outcome == MeetingOutcome.STOP:
+            project_services.project_abandon(project=project, actor=actor, reason=reason)
+    return meeting
+
+
+# --- Follow-up exchanges ------------------------------------------------------------------
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    project: Project,
+    author: User,
+    kind: str,
+    happened_on: date,
+    duration_minutes: int,
+    internal_notes: str = "",
+    shared_note: str = "",
+    next_action: str = "",
+    next_action_due: date | None = None,
+    phase: str | None = None,
+) -> Interaction:
+    """Log an exchange; its phase comes from the campaign's dates when they are known, and a
+    next action with a due date becomes a reminder."""
+    if next_action_due and not next_action:
+        raise CoachingError(_("Indiquez la prochaine action à faire."))
+    started, ended = selectors.campaign_dates(project)
+    if started is not None or phase is None:
+        phase = selectors.phase_for(happened_on, started, ended)
+    interaction = Interaction.objects.create(
+        project=project,
+        author=author,
+        kind=kind,
+        happened_on=happened_on,
+        duration_minutes=duration_minutes,
+        phase=phase,
+        internal_notes=internal_notes,
+        shared_note=shared_note,
+        next_action=next_action,
+        next_action_due=next_action_due,
+    )
+    if project.coach_id is None and author.is_cheffe:
+        project.coach = author
+        project.save(update_fields=["coach", "updated_at"])
+    if next_action_due:
+        Reminder.objects.create(
+            project=project,
+            recipient=project.coach or author,
+            kind=ReminderKind.NEXT_ACTION,
+            key=f"interaction-{interaction.pk}",
+            message=next_action,
+            due_at=due_moment(next_action_due),
+            interaction=interaction,
+        )
+    return interaction
+
+
+# --- Reminders ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_mark_done(*, reminder: Reminder, actor: User) -> Reminder:
+    updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
+        done_at=timezone.now()
+    )
+    if not updated:
+        raise CoachingError(_("Ce rappel est déjà marqué comme fait."))
+    reminder.refresh_from_db()
+    return reminder
+
+
+@transaction.atomic
+def reminder_postpone(*, reminder: Reminder, actor: User, due_on: date) -> Reminder:
+    """Move a reminder to another day; it will be emailed again then."""
+    if due_on < timezone.localdate():
+        raise CoachingError(_("Choisissez une date à venir."))
+    updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
+        due_at=due_moment(due_on), sent_at=None, claimed_until=None
+    )
+    if not updated:
+        raise CoachingError(_("Ce rappel est déjà marqué comme fait."))
+    reminder.refresh_from_db()
+    return reminder
+
+
+def _cadence_reminder(project, kind, key, message, due_at, recipient) -> Reminder:
+    return Reminder(
+        project=project,
+        recipient=recipient,
+        kind=kind,
+        key=key,
+        message=message,
+        due_at=due_at,
+    )
+
+
+def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
+    """Create the reminders the cadence rules call for; running it again creates nothing new.
+
+    Each reminder is keyed by the date it is about (the last exchange, the campaign's end), and
+    the (dossier, kind, key) unique constraint absorbs repeats.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    fallback = _fallback_recipient()
+    reminders: list[Reminder] = []
+
+    silence = timedelta(days=settings.COACHING_SILENCE_DAYS)
+    in_coaching = selectors.with_last_interaction(
+        Project.objects.filter(status=Status.COACHING).select_related("coach")
+    )
+    for project in in_coaching:
+        since = project.last_interaction_on or timezone.localdate(project.status_changed_at)
+        if since + silence <= today and (project.coach or fallback):
+            reminders.append(
+                _cadence_reminder(
+                    project,
+                    ReminderKind.COACHING_SILENCE,
+                    f"since-{since.isoformat()}",
+                    _("Aucun échange depuis le %(date)s : prendre des nouvelles.")
+                    % {"date": since.strftime("%d/%m/%Y")},
+                    due_moment(since + silence),
+                    project.coach or fallback,
+                )
+            )
+
+    call_silence = timedelta(days=settings.CAMPAIGN_CALL_SILENCE_DAYS)
+    live = selectors.with_campaign_dates(
+        Project.objects.filter(status=Status.CAMPAIGN_RUNNING).select_related("coach")
+    ).annotate(
+        last_call_on=Max(
+            "interactions__happened_on", filter=Q(interactions__kind=InteractionKind.PHONE)
+        )
+    )
+    for project in live:
+        started = timezone.localdate(project.campaign_started_at or project.status_changed_at)
+        since = max(filter(None, [project.last_call_on, started]))
+        if since + call_silence <= today and (project.coach or fallback):
+            reminders.append(
+                _cadence_reminder(
+                    project,
+                    ReminderKind.CAMPAIGN_SILENCE,
+                    f"since-{since.isoformat()}",
+                    _("Campagne en cours sans appel depuis le %(date)s : appeler le porteur.")
+                    % {"date": since.strftime("%d/%m/%Y")},
+                    due_moment(since + call_silence),
+                    project.coach or fallback,
+                )
+            )
+
+    longest = max(settings.AFTER_CAMPAIGN_CALL_DAYS, default=0)
+    ended = (
+        selectors.with_campaign_dates(
+            Project.objects.filter(status__in=[Status.CAMPAIGN_ENDED, Status.CLOSED])
+        )
+        .filter(campaign_ended_at__gte=now - timedelta(days=longest + 1))
+        .select_related("coach")
+    )
+    for project in ended:
+        end = timezone.localdate(project.campaign_ended_at)
+        for days in settings.AFTER_CAMPAIGN_CALL_DAYS:
+            if end + timedelta(days=days) <= today and (project.coach or fallback):
+                reminders.append(
+                    _cadence_reminder(
+                        project,
+                        ReminderKind.AFTER_CAMPAIGN,
+                        f"J+{days}",
+                        _("Appel J+%(days)s après la fin de la campagne.") % {"days": days},
+                        due_moment(end + timedelta(days=days)),
+                        project.coach or fallback,
+                    )
+                )
+
+    created = Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    return len(created)
+
+
+def _claim(reminder_id: int, now: datetime) -> bool:
+    """Take a due reminder for this worker with a conditional UPDATE; False if another has it."""
+    claimed = (
+        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True, done_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS))
+    )
+    return claimed == 1
+
+
+def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Email every due reminder once. A failed email leaves it pending for the next run.
+
+    Two workers, or a doubled or retried run, cannot send the same reminder twice: each row is
+    claimed by a conditional UPDATE before its email, and marked sent right after it.
+    """
+    now = now or timezone.now()
+    sent = 0
+    due_ids = list(Reminder.objects.due(now).values_list("pk", flat=True)[:batch])
+    for reminder_id in due_ids:
+        if not _claim(reminder_id, now):
+            continue
+        reminder = Reminder.objects.select_related("project", "recipient").get(pk=reminder_id)
+        try:
+            emails.send_now(
+                "reminder",
+                to=[reminder.recipient.email],
+                context={"reminder": reminder, "project": reminder.project},
+            )
+        except Exception as error:  # any failure: keep it pending, retried by the next run
+            logger.warning("reminder %s not sent: %s", reminder_id, error)
+            Reminder.objects.filter(pk=reminder_id).update(
+                claimed_until=None,
+                attempts=reminder.attempts + 1,
+                last_error=str(error)[:300],
+            )
+            continue
+        Reminder.objects.filter(pk=reminder_id).update(
+            sent_at=timezone.now(), claimed_until=None, attempts=reminder.attempts + 1
+        )
+        sent += 1
+    return sent
+
+
+# --- The daily digest and the calendar feed ---------------------------------------------------
+
+
+def digest_content(*, user: User, today: date) -> dict[str, Any]:
+    pending = Reminder.objects.pending().filter(recipient=user).select_related("project")
+    start_of_today = due_moment(today).replace(hour=0)
+    return {
+        "overdue": list(pending.filter(due_at__lt=start_of_today)),
+        "due_today": list(
+            pending.filter(due_at__gte=start_of_today, due_at__lt=start_of_today + timedelta(1))
+        ),
+        "appointments": list(
+            FirstMeeting.objects.filter(
+                Q(organiser=user) | Q(project__coach=user),
+                reported_at__isnull=True,
+                scheduled_at__gte=start_of_today,
+                scheduled_at__lt=start_of_today + timedelta(days=8),
+            ).select_related("project")
+        ),
+    }
+
+
+def digest_send(*, user: User, today: date | None = None) -> bool:
+    """Send a cheffe the day's digest, at most once a day; False when nothing was sent."""
+    today = today or timezone.localdate()
+    preferences = CoachSettings.objects.filter(user=user).first()
+    if preferences is not None and not preferences.daily_digest:
+        return False
+    try:
+        with transaction.atomic():
+            delivery = DigestDelivery.objects.create(user=user, day=today)
+    except IntegrityError:
+        return False  # already sent today
+    content = digest_content(user=user, today=today)
+    if not any(content.values()):
+        return False
+    try:
+        emails.send_now(
+            "daily_digest",
+            to=[user.email],
+            context={
+                "user": user,
+                "todo_count": len(content["overdue"]) + len(content["due_today"]),
+                **content,
+            },
+        )
+    except Exception:
+        delivery.delete()  # not sent: the next try may send it
+        raise
+    return True
+
+
+def calendar_token_renew(*, user: User) -> CoachSettings:
+    """A new secret address for the cheffe's calendar feed; the old one stops working."""
+    from .models import new_calendar_token
+
+    preferences, _ = CoachSettings.objects.get_or_create(user=user)
+    preferences.calendar_token = new_calendar_token()
+    preferences.save(update_fields=["calendar_token"])
+    return preferences
+
+
+def calendar_token_revoke(*, user: User) -> None:
+    CoachSettings.objects.filter(user=user).update(calendar_token=None)
+
+
+def digest_set(*, user: User, enabled: bool) -> CoachSettings:
+    preferences, _ = CoachSettings.objects.get_or_create(user=user)
+    preferences.daily_digest = enabled
+    preferences.save(update_fields=["daily_digest"])
+    return preferences

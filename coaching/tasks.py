@@ -1,0 +1,34 @@
+"""Periodic coaching work. The schedule is CELERY_BEAT_SCHEDULE in propulsons/settings.py."""
+
+import logging
+
+from celery import shared_task
+
+from accounts.models import Role, User
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def process_reminders() -> dict[str, int]:
+    """Create the reminders due by the cadence rules, then email every due reminder once.
+
+    Safe to run late, twice, or on two workers at once: the database decides what is due and
+    who sends it.
+    """
+    created = services.reminders_create_from_cadences()
+    sent = services.reminders_send_due()
+    logger.info("reminders: %s created, %s sent", created, sent)
+    return {"created": created, "sent": sent}
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=60, retry_kwargs={"max_retries": 5}
+)
+def send_daily_digests() -> int:
+    sent = 0
+    for user in User.objects.filter(role=Role.CHEFFE, is_active=True):
+        sent += services.digest_send(user=user)
+    return sent

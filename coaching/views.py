@@ -1,0 +1,314 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from projects.models import ACTIVE_STATUSES, Project, Status
+from projects.permissions import can_manage_projects
+
+from . import calendar, selectors, services
+from .forms import (
+    FinancingLineFormSet,
+    FirstMeetingReportForm,
+    FirstMeetingScheduleForm,
+    InteractionForm,
+    PostponeForm,
+    RewardTierFormSet,
+    active_projects,
+)
+from .models import CoachSettings, FirstMeeting, Reminder
+
+
+def _require_team(request) -> None:
+    if not can_manage_projects(request.user):
+        raise PermissionDenied
+
+
+def _project(reference: str) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("commune", "coach"), reference=reference
+    )
+
+
+def _team_page(project: Project, anchor: str = "accompagnement") -> str:
+    return reverse("projects:team_project", args=[project.reference]) + f"#{anchor}"
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    """The cheffe's day: what is late or due first, then appointments, then her portfolio."""
+    _require_team(request)
+    user = request.user
+    now = timezone.now()
+    end_of_today = services.due_moment(timezone.localdate()).replace(hour=23, minute=59)
+    reminders = (
+        Reminder.objects.pending()
+        .filter(recipient=user, due_at__lte=end_of_today + timedelta(days=7))
+        .select_related("project")
+        .order_by("due_at")
+    )
+    mine = Project.objects.filter(coach=user)
+    portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
+    active = selectors.with_last_interaction(
+        mine.filter(status__in=ACTIVE_STATUSES).select_related("commune")
+    ).order_by("last_interaction_on", "title")
+    appointments = (
+        FirstMeeting.objects.filter(
+            reported_at__isnull=True, scheduled_at__gte=now - timedelta(hours=2)
+        )
+        .filter(project__coach=user)
+        .select_related("project")
+        .order_by("scheduled_at")[:20]
+    )
+    return render(
+        request,
+        "coaching/dashboard.html",
+        {
+            "reminders": reminders,
+            "end_of_today": end_of_today,
+            "start_of_today": end_of_today.replace(hour=0, minute=0),
+            "portfolio": [(status, portfolio.get(status.value, 0)) for status in Status],
+            "portfolio_total": sum(portfolio.values()),
+            "unassigned": Project.objects.filter(
+                coach__isnull=True, status__in=ACTIVE_STATUSES
+            ).count(),
+            "active_projects": active,
+            "appointments": appointments,
+            "quick_form": InteractionForm(project_choices=active_projects()),
+            "postpone_form": PostponeForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def first_meeting_schedule(request, reference: str):
+    _require_team(request)
+    project = _project(reference)
+    meeting = FirstMeeting.objects.filter(project=project).first()
+    form = FirstMeetingScheduleForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.first_meeting_schedule(
+                project=project, organiser=request.user, **form.cleaned_data
+            )
+        except services.CoachingError as error:
+            messages.error(request, str(error))
+            return redirect(_team_page(project))
+        messages.success(
+            request, _("Le rendez-vous est enregistré ; le porteur a reçu une invitation.")
+        )
+        return redirect(_team_page(project))
+    if project.status != Status.CONTACT and request.method == "GET":
+        messages.info(request, _("Le premier rendez-vous a déjà eu lieu pour ce dossier."))
+        return redirect(_team_page(project))
+    return render(
+        request, "coaching/first_meeting_schedule.html", {"project": project, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def first_meeting_report(request, reference: str):
+    _require_team(request)
+    project = _project(reference)
+    meeting = FirstMeeting.objects.filter(project=project).first()
+    if meeting is None:
+        messages.error(request, _("Fixez d'abord le premier rendez-vous."))
+        return redirect("coaching:first_meeting_schedule", reference=reference)
+    data = request.POST or None
+    form = FirstMeetingReportForm(data, instance=meeting)
+    lines = FinancingLineFormSet(data, instance=meeting, prefix="plan")
+    rewards = RewardTierFormSet(data, instance=meeting, prefix="contreparties")
+    if request.method == "POST" and form.is_valid() and lines.is_valid() and rewards.is_valid():
+        services.first_meeting_report(
+            meeting=meeting,
+            actor=request.user,
+            report=form.cleaned_data,
+            financing_lines=_kept(lines),
+            rewards=_kept(rewards),
+        )
+        messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
+        return redirect(_team_page(project))
+    if request.method == "POST" and lines.is_valid():
+        plan = _kept(lines)
+    else:
+        plan = [
+            {"amount": line.amount, "source": line.source} for line in meeting.financing_lines.all()
+        ]
+    total, share = services.crowdfunding_share(plan)
+    return render(
+        request,
+        "coaching/first_meeting_report.html",
+        {
+            "project": project,
+            "meeting": meeting,
+            "form": form,
+            "lines": lines,
+            "rewards": rewards,
+            "plan_total": total,
+            "plan_share": share,
+        },
+    )
+
+
+def _kept(formset) -> list[dict]:
+    """The rows of a formset that were filled in and not ticked for deletion."""
+    kept = []
+    for form in formset.forms:
+        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+            continue
+        kept.append(
+            {
+                name: form.cleaned_data.get(name)
+                for name in form._meta.fields
+                if name != formset.fk.name
+            }
+        )
+    return kept
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def interaction_create(request, reference: str | None = None):
+    """Log an exchange, from a dossier's page or (choosing the dossier) from the dashboard."""
+    _require_team(request)
+    project = _project(reference) if reference else None
+    choices = None if project else active_projects()
+    form = InteractionForm(request.POST or None, project_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        target = project or data.pop("project")
+        data.pop("project", None)
+        services.interaction_record(project=target, author=request.user, **data)
+        messages.success(
+            request,
+            _("L'échange est enregistré dans le dossier %(ref)s.") % {"ref": target.reference},
+        )
+        if project is None:
+            return redirect("coaching:dashboard")
+        return redirect(_team_page(target))
+    return render(request, "coaching/interaction_form.html", {"project": project, "form": form})
+
+
+def _back(request):
+    """Back to the page the form was on (a dossier or the dashboard), never off the site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("coaching:dashboard")
+
+
+def _own_reminder(request, pk: int) -> Reminder:
+    _require_team(request)
+    reminder = get_object_or_404(Reminder.objects.select_related("project"), pk=pk)
+    if reminder.recipient_id != request.user.pk and not request.user.is_administrator:
+        raise Http404
+    return reminder
+
+
+@require_POST
+@login_required
+def reminder_done(request, pk: int):
+    reminder = _own_reminder(request, pk)
+    try:
+        services.reminder_mark_done(reminder=reminder, actor=request.user)
+        messages.success(request, _("Rappel marqué comme fait."))
+    except services.CoachingError as error:
+        messages.error(request, str(error))
+    return _back(request)
+
+
+@require_POST
+@login_required
+def reminder_postpone(request, pk: int):
+    reminder = _own_reminder(request, pk)
+    form = PostponeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reminder_postpone(
+                reminder=reminder, actor=request.user, due_on=form.cleaned_data["due_on"]
+            )
+            messages.success(
+                request,
+                _("Rappel reporté au %(day)s.")
+                % {"day": form.cleaned_data["due_on"].strftime("%d/%m/%Y")},
+            )
+        except services.CoachingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, " ".join(form.errors["due_on"]))
+    return _back(request)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar_settings(request):
+    _require_team(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "renew":
+            services.calendar_token_renew(user=request.user)
+            messages.success(request, _("Nouvelle adresse créée ; l'ancienne ne fonctionne plus."))
+        elif action == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, _("L'adresse de l'agenda est désactivée."))
+        elif action == "digest":
+            enabled = request.POST.get("daily_digest") == "on"
+            services.digest_set(user=request.user, enabled=enabled)
+            messages.success(
+                request,
+                _("Récapitulatif quotidien activé.")
+                if enabled
+                else _("Récapitulatif quotidien désactivé."),
+            )
+        return redirect("coaching:calendar_settings")
+    preferences = CoachSettings.objects.filter(user=request.user).first()
+    feed_url = None
+    if preferences and preferences.calendar_token:
+        feed_url = request.build_absolute_uri(
+            reverse("coaching:calendar_feed", args=[preferences.calendar_token])
+        )
+    return render(
+        request,
+        "coaching/calendar_settings.html",
+        {
+            "feed_url": feed_url,
+            "daily_digest": preferences.daily_digest if preferences else True,
+        },
+    )
+
+
+@require_safe
+def calendar_feed(request, token: str):
+    """A cheffe's private feed; the secret address is the only key, so no login is asked."""
+    preferences = (
+        CoachSettings.objects.select_related("user")
+        .filter(calendar_token=token, user__is_active=True)
+        .first()
+    )
+    if preferences is None or not preferences.user.is_team:
+        raise Http404
+    user = preferences.user
+    since = timezone.now() - timedelta(days=30)
+    meetings = FirstMeeting.objects.filter(
+        project__coach=user, scheduled_at__gte=since
+    ).select_related("project", "organiser")
+    reminders = Reminder.objects.pending().filter(recipient=user).select_related("project")
+    response = HttpResponse(
+        calendar.cheffe_feed(meetings=meetings, reminders=reminders),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="propulsons.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

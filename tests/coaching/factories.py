@@ -1,0 +1,39 @@
+from datetime import UTC, datetime
+
+import factory
+
+from coaching.models import FirstMeeting, Interaction, Reminder
+from tests.factories import ProjectFactory, UserFactory
+
+
+class FirstMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FirstMeeting
+
+    project = factory.SubFactory(ProjectFactory)
+    organiser = factory.SubFactory(UserFactory, role="cheffe")
+    scheduled_at = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
+    location = "23 rue du 11 Novembre, Lens"
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = "phone"
+    happened_on = factory.LazyFunction(lambda: datetime(2026, 11, 20).date())
+    duration_minutes = 30
+    phase = "before"
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    project = factory.SubFactory(ProjectFactory)
+    recipient = factory.SubFactory(UserFactory, role="cheffe")
+    kind = "next_action"
+    key = factory.Sequence(lambda n: f"k{n}")
+    message = "Rappeler le porteur"
+    due_at = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
