@@ -182,7 +182,7 @@ def interaction_record(
     if next_action_due and not next_action:
         raise CoachingError(_("Indiquez la prochaine action à faire."))
     started, ended = selectors.campaign_dates(project)
-    if started is not None or phase is None:
+    if started is not None or not phase:
         phase = selectors.phase_for(happened_on, started, ended)
     interaction = Interaction.objects.create(
         project=project,
@@ -328,8 +328,15 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     )
                 )
 
-    created = Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
-    return len(created)
+    existing = set(
+        Reminder.objects.filter(project__in={r.project_id for r in reminders}).values_list(
+            "project_id", "kind", "key"
+        )
+    )
+    new = [r for r in reminders if (r.project_id, r.kind, r.key) not in existing]
+    # A concurrent scan may insert the same rows meanwhile: the constraint absorbs them.
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def _claim(reminder_id: int, now: datetime) -> bool:

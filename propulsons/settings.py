@@ -148,6 +148,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Tasks that live outside the apps (the email sender) are imported explicitly.
 CELERY_IMPORTS = ["propulsons.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -227,7 +228,7 @@ DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 CELERY_BEAT_SCHEDULE = {
     "coaching-reminders": {
         "task": "coaching.tasks.process_reminders",
-        "schedule": 15 * 60,
+        "schedule": env.int("REMINDER_SCAN_SECONDS", default=15 * 60),
     },
     "coaching-daily-digest": {
         "task": "coaching.tasks.send_daily_digests",
