@@ -1,7 +1,8 @@
 """The cheffe de projet's group may read and edit dossiers and communes in the admin."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.migration_helpers import grant_permissions
 
 PERMISSIONS = [
     "view_project",
@@ -14,16 +15,7 @@ PERMISSIONS = [
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("projects")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="cheffe")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="projects", codename__in=PERMISSIONS)
-    )
+    grant_permissions(apps, app_label="projects", role="cheffe", codenames=PERMISSIONS)
 
 
 class Migration(migrations.Migration):
