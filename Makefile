@@ -5,19 +5,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev migrate demo lint format ci clean
+.PHONY: run test install install-dev migrate demo lint format ci clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed-run: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@ $(VENV)/.installed-run
+
+## Re-pin every package after changing requirements*.txt.
+lock:
+	rm -rf /tmp/propulsons-lock && $(PYTHON) -m venv /tmp/propulsons-lock
+	/tmp/propulsons-lock/bin/pip install --quiet -r requirements-dev.txt
+	( echo "# Every package of the environment, pinned (pip freeze of a fresh 'make install-dev')."; \
+	  echo "# Used as pip constraints so that installs are reproducible; refresh with 'make lock'."; \
+	  /tmp/propulsons-lock/bin/pip freeze --exclude-editable ) > constraints.txt
 
 # axe-core for the accessibility tests; skipped (with a warning) where npm is missing.
 node_modules/.installed: package.json package-lock.json
