@@ -55,6 +55,48 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Reference data written by data migrations; a transactional test's flush removes it.
+REFERENCE_DATA_LOADERS = [
+    ("accounts.migrations.0002_roles", "create_role_groups"),
+    ("accounts.migrations.0003_committee_organisations", "create_organisations"),
+    ("projects.migrations.0002_load_communes", "load_communes"),
+    ("projects.migrations.0004_cheffe_permissions", "grant"),
+    ("campaigns.migrations.0002_platforms", "create_platforms"),
+    ("campaigns.migrations.0003_cheffe_permissions", "grant"),
+    ("coaching.migrations.0002_cheffe_permissions", "grant"),
+]
+
+
+@pytest.fixture(scope="session")
+def _migrated_apps(django_db_setup, django_db_blocker):
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    with django_db_blocker.unblock():
+        return MigrationLoader(connection).project_state().apps
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, _migrated_apps):
+    """Reload the data migrations' rows before a transactional test if a flush removed them.
+
+    Django's serialized_rollback cannot do it here: Playwright runs an event loop, and the
+    connection that holds the serialized copy belongs to the context outside that loop.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from projects.models import Commune
+
+    if Commune.objects.exists():
+        return
+    for module, function in REFERENCE_DATA_LOADERS:
+        getattr(import_module(module), function)(_migrated_apps, None)
+
+
 # --- The cast -------------------------------------------------------------------------------
 
 PASSWORD = "mot-de-passe-de-test-42"

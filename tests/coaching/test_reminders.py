@@ -212,7 +212,7 @@ def test_the_redirect_after_done_stays_on_the_site(client, cheffe):
     assert response["Location"] == "/accompagnement/"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_one_email():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL (SQLite locks the whole file)")

@@ -29,7 +29,7 @@ def database_url() -> str:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_and_beat_deliver_a_due_reminder_exactly_once(tmp_path):
     require(redis_reachable(), "Redis is not running on 127.0.0.1:6379")
     require(connection.vendor == "postgresql", "the worker shares the test database: PostgreSQL")

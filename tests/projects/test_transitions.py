@@ -129,7 +129,7 @@ def test_an_unknown_committee_outcome_is_refused(cheffe):
         )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_clicks_record_one_transition():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL (SQLite locks the whole file)")
