@@ -19,7 +19,7 @@ from tests.factories import ProjectFactory, UserFactory, commune
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CONSENT = re.compile(r"^\s*J'accepte que Propulsons! traite les données")
