@@ -223,6 +223,7 @@ class ReminderKind(models.TextChoices):
     COACHING_SILENCE = "coaching_silence", _("Dossier sans échange")
     CAMPAIGN_SILENCE = "campaign_silence", _("Campagne sans appel")
     AFTER_CAMPAIGN = "after_campaign", _("Appel après la campagne")
+    COMMITTEE_VOTE = "committee_vote", _("Vote du comité")
 
 
 class ReminderQuerySet(models.QuerySet):
@@ -263,6 +264,8 @@ class Reminder(models.Model):
     interaction = models.ForeignKey(
         Interaction, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
+    # Where the email sends its reader (the dossier's team page when empty).
+    link = models.CharField(_("lien"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReminderQuerySet.as_manager()

@@ -5,6 +5,7 @@ complete.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -339,6 +340,12 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     return len(new)
 
 
+# Other apps register, per reminder kind, a check that the reminder still matters when it falls
+# due (e.g. labelling: the organisation has not voted yet). A reminder that no longer matters
+# is closed without an email.
+REMINDER_STILL_RELEVANT: dict[str, Callable[[Reminder], bool]] = {}
+
+
 def _claim(reminder_id: int, now: datetime) -> bool:
     """Take a due reminder for this worker with a conditional UPDATE; False if another has it."""
     claimed = (
@@ -362,6 +369,12 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
         if not _claim(reminder_id, now):
             continue
         reminder = Reminder.objects.select_related("project", "recipient").get(pk=reminder_id)
+        still_relevant = REMINDER_STILL_RELEVANT.get(reminder.kind)
+        if still_relevant is not None and not still_relevant(reminder):
+            Reminder.objects.filter(pk=reminder_id).update(
+                done_at=timezone.now(), claimed_until=None
+            )
+            continue
         try:
             emails.send_now(
                 "reminder",

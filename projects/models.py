@@ -280,6 +280,10 @@ class Project(models.Model):
         _("comment nous avez-vous connus ?"), max_length=30, choices=HeardFrom.choices
     )
 
+    # Set by the committee's decision (labelling app).
+    labelled_on = models.DateField(_("labellisé le"), null=True, blank=True)
+    label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
+
     consent_at = models.DateTimeField(_("consentement donné le"))
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

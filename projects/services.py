@@ -297,3 +297,45 @@ def document_add(
         document.file.save(original_name or "document", upload, save=False)
     document.save()
     return document
+
+
+# A recorded committee decision can be corrected (labelling.decision_correct): these are the
+# moves a correction may make, outside the normal life cycle.
+OUTCOME_CORRECTIONS = {
+    Status.LABELLED: frozenset({Status.NOT_LABELLED, Status.POSTPONED}),
+    Status.NOT_LABELLED: frozenset({Status.LABELLED, Status.POSTPONED}),
+    Status.POSTPONED: frozenset({Status.LABELLED, Status.NOT_LABELLED}),
+}
+
+
+@transaction.atomic
+def project_correct_committee_outcome(
+    *, project: Project, from_outcome: str, to_outcome: str, actor: User, note: str
+) -> StatusChange:
+    if to_outcome not in OUTCOME_CORRECTIONS.get(from_outcome, frozenset()):
+        raise TransitionError(_("Cette correction de décision n'est pas possible."))
+    now = timezone.now()
+    updated = Project.objects.filter(pk=project.pk, status=from_outcome).update(
+        status=to_outcome, status_changed_at=now, updated_at=now
+    )
+    if updated != 1:
+        raise TransitionError(
+            _(
+                "Le dossier a changé de statut depuis la décision : "
+                "la correction n'est plus possible."
+            )
+        )
+    project.status = to_outcome
+    project.status_changed_at = now
+    return StatusChange.objects.create(
+        project=project, from_status=from_outcome, to_status=to_outcome, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def project_set_label(*, project: Project, number: str, labelled_on) -> None:
+    """The label's number and date, given by the committee's decision (or removed by its
+    correction)."""
+    project.label_number = number
+    project.labelled_on = labelled_on
+    project.save(update_fields=["label_number", "labelled_on", "updated_at"])

@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
+from labelling.selectors import dossier_labelling
 
 from . import services
 from .forms import (
@@ -135,6 +136,7 @@ def porteur_project(request, reference: str):
         "projects/porteur_project.html",
         {
             **dossier_coaching(project, include_internal=False),
+            **dossier_labelling(project, for_team=False),
             "project": project,
             "history": project.status_changes.all(),
             "documents": project.documents.all(),
@@ -314,6 +316,7 @@ def team_project(request, reference: str):
         "projects/team_project.html",
         {
             **dossier_coaching(project, include_internal=True),
+            **dossier_labelling(project, for_team=True),
             "postpone_form": PostponeForm(),
             "project": project,
             "history": history,

@@ -235,3 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
     },
 }
+
+# The committee's rule: a quorum of organisations with a counted vote, then a majority of
+# favorable votes among those not abstaining and, when required, each criterion judged met by
+# the majority. Shown on the review pages.
+LABEL_QUORUM = env.int("LABEL_QUORUM", default=4)
+LABEL_REQUIRE_CRITERIA_MAJORITY = env.bool("LABEL_REQUIRE_CRITERIA_MAJORITY", default=True)
+# Committee members are reminded this many hours before the vote closes.
+VOTE_REMINDER_HOURS = env.int("VOTE_REMINDER_HOURS", default=48)

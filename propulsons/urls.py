@@ -14,5 +14,6 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("coaching.urls")),
+    path("", include("labelling.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -64,6 +64,8 @@ REFERENCE_DATA_LOADERS = [
     ("campaigns.migrations.0002_platforms", "create_platforms"),
     ("campaigns.migrations.0003_cheffe_permissions", "grant"),
     ("coaching.migrations.0002_cheffe_permissions", "grant"),
+    ("labelling.migrations.0002_criteria", "create_criteria"),
+    ("labelling.migrations.0002_criteria", "grant"),
 ]
 
 

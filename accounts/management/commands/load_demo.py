@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from coaching import demo as coaching_demo
+from labelling import demo as labelling_demo
 from projects import demo as projects_demo
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         credentials = accounts_demo.load()
         projects_demo.load()
         coaching_demo.load()
+        labelling_demo.load()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"Comptes de démonstration (mot de passe : {accounts_demo.DEMO_PASSWORD}) :"

@@ -1,0 +1,265 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from projects.models import Project, Status
+
+
+class Criterion(models.Model):
+    """One of the label's four criteria (loaded by a data migration, never edited by hand)."""
+
+    code = models.SlugField(_("code"), unique=True)
+    label = models.CharField(_("critère"), max_length=200)
+    display_order = models.PositiveSmallIntegerField(_("ordre"), unique=True)
+
+    class Meta:
+        ordering = ["display_order"]
+        verbose_name = _("critère de labellisation")
+        verbose_name_plural = _("critères de labellisation")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CommitteeSession(models.Model):
+    """A meeting ("séance") of the labelling committee, with its agenda of requests."""
+
+    held_at = models.DateTimeField(_("date de la séance"))
+    location = models.CharField(_("lieu"), max_length=300, blank=True)
+    video_link = models.URLField(_("lien de visioconférence"), blank=True)
+    vote_deadline = models.DateTimeField(
+        _("fin du vote"),
+        help_text=_("Les membres peuvent voter avant la séance, jusqu'à cette date."),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("présidence de séance"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invitations envoyées le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    attendees = models.ManyToManyField(
+        Organisation, verbose_name=_("organisations présentes"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_at"]
+        verbose_name = _("séance du comité")
+        verbose_name_plural = _("séances du comité")
+
+    def __str__(self) -> str:
+        return _("Séance du %(date)s") % {
+            "date": timezone.localtime(self.held_at).strftime("%d/%m/%Y")
+        }
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class LabellingRequest(models.Model):
+    """A dossier's request for the label, from its raising to the committee's decision."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="labelling_requests",
+        verbose_name=_("dossier"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    cheffe_opinion = models.TextField(_("avis de la cheffe de projet"), blank=True)
+    session = models.ForeignKey(
+        CommitteeSession,
+        verbose_name=_("séance"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    agenda_order = models.PositiveSmallIntegerField(_("ordre du jour"), default=0)
+    vote_closed_at = models.DateTimeField(_("vote clos le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agenda_order", "requested_at"]
+        verbose_name = _("demande de labellisation")
+        verbose_name_plural = _("demandes de labellisation")
+        constraints = [
+            # One open request per dossier: a new one only after the last was decided.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(vote_closed_at__isnull=True),
+                name="one_open_request_per_project",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.reference} — {self.project.title}"
+
+    def is_vote_open(self, now=None) -> bool:
+        """Members vote from the agenda until the cheffe closes the request or the session."""
+        if self.session_id is None or self.vote_closed_at is not None:
+            return False
+        return not self.session.is_closed and self.project.status == Status.IN_COMMITTEE
+
+
+class OverallVote(models.TextChoices):
+    FAVORABLE = "favorable", _("Favorable")
+    UNFAVORABLE = "unfavorable", _("Défavorable")
+    ABSTENTION = "abstention", _("Abstention")
+
+
+class Vote(models.Model):
+    """An organisation's vote on a request: one per organisation (a database constraint)."""
+
+    request = models.ForeignKey(LabellingRequest, on_delete=models.CASCADE, related_name="votes")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="votes", verbose_name=_("organisation")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voté par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    overall = models.CharField(_("avis"), max_length=20, choices=OverallVote.choices)
+    comment = models.TextField(_("commentaire"), blank=True)
+    conflict_of_interest = models.BooleanField(
+        _("conflit d'intérêts"),
+        default=False,
+        help_text=_("Le vote est alors enregistré mais pas compté."),
+    )
+    cast_at = models.DateTimeField(_("voté le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__display_order", "organisation__name"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "organisation"], name="one_vote_per_organisation_per_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} : {self.get_overall_display()}"
+
+    @property
+    def is_counted(self) -> bool:
+        return not self.conflict_of_interest
+
+
+class CriterionAssessment(models.Model):
+    """An organisation's judgement of one criterion in its vote."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="assessments")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(_("rempli"))
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        ordering = ["criterion__display_order"]
+        verbose_name = _("appréciation d'un critère")
+        verbose_name_plural = _("appréciations des critères")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "criterion"], name="one_assessment_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {'rempli' if self.met else 'non rempli'}"
+
+
+class Outcome(models.TextChoices):
+    LABELLED = Status.LABELLED.value, _("Labellisé")
+    NOT_LABELLED = Status.NOT_LABELLED.value, _("Non labellisé")
+    POSTPONED = Status.POSTPONED.value, _("Ajourné")
+
+
+class Decision(models.Model):
+    """The committee's decision on a request. Never edited: a correction is a new row that
+    points to the one it corrects."""
+
+    request = models.ForeignKey(
+        LabellingRequest, on_delete=models.PROTECT, related_name="decisions"
+    )
+    outcome = models.CharField(_("décision"), max_length=20, choices=Outcome.choices)
+    proposed_outcome = models.CharField(
+        _("issue proposée par le décompte"), max_length=20, choices=Outcome.choices
+    )
+    departs_from_proposal = models.BooleanField(_("s'écarte de l'issue proposée"), default=False)
+    motivation = models.TextField(_("motivation"))
+    # The tally at the time of the decision, kept as it was.
+    favorable = models.PositiveSmallIntegerField(default=0)
+    unfavorable = models.PositiveSmallIntegerField(default=0)
+    abstentions = models.PositiveSmallIntegerField(default=0)
+    conflicts = models.PositiveSmallIntegerField(default=0)
+    quorum_reached = models.BooleanField(default=False)
+    label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("corrige la décision"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+    )
+    correction_reason = models.TextField(_("raison de la correction"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistrée par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        constraints = [
+            # The first decision of a request is unique; later ones are corrections.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(corrects__isnull=True),
+                name="one_original_decision_per_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True) | ~Q(correction_reason=""),
+                name="correction_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} : {self.get_outcome_display()}"
+
+    @property
+    def counted(self) -> int:
+        return self.favorable + self.unfavorable + self.abstentions
+
+
+class LabelCounter(models.Model):
+    """The last label number given each year (labels read like "PS-2026-03")."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,220 @@
+"""Reads of the labelling data: the completeness checklist and the tally of the votes."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from coaching.models import FirstMeeting
+from projects.models import DocumentKind, Project
+
+from .models import Criterion, CriterionAssessment, LabellingRequest, Outcome, OverallVote, Vote
+
+
+@dataclass
+class ChecklistItem:
+    label: str
+    done: bool
+    fix_url: str
+    fix_label: str
+
+
+def completeness(project: Project, *, for_team: bool) -> list[ChecklistItem]:
+    """What a dossier needs before it can ask for the label, with where to complete it."""
+    meeting = (
+        FirstMeeting.objects.filter(project=project)
+        .annotate(
+            lines=Count("financing_lines", distinct=True), tiers=Count("rewards", distinct=True)
+        )
+        .first()
+    )
+    reported = meeting is not None and meeting.is_reported
+    calibrated = bool(
+        reported and meeting.campaign_goal and meeting.campaign_duration_days and meeting.tiers
+    )
+    has_text = project.documents.filter(kind=DocumentKind.CAMPAIGN_TEXT).exists()
+    team_page = reverse("projects:team_project", args=[project.reference])
+    space_page = project.get_absolute_url()
+    report_page = reverse("coaching:first_meeting_report", args=[project.reference])
+    edit_page = reverse("projects:project_edit", args=[project.reference])
+    with_cheffe = _("à voir avec la cheffe de projet")
+    return [
+        ChecklistItem(
+            _("Compte rendu du premier rendez-vous"),
+            reported,
+            report_page if for_team else space_page,
+            _("Saisir le compte rendu") if for_team else with_cheffe,
+        ),
+        ChecklistItem(
+            _("Plan de financement"),
+            bool(reported and meeting.lines),
+            report_page if for_team else space_page,
+            _("Compléter le plan") if for_team else with_cheffe,
+        ),
+        ChecklistItem(
+            _("Campagne calibrée (objectif, durée, contreparties)"),
+            calibrated,
+            report_page if for_team else space_page,
+            _("Compléter le calibrage") if for_team else with_cheffe,
+        ),
+        ChecklistItem(
+            _("Texte de présentation de la campagne déposé"),
+            has_text,
+            (team_page if for_team else space_page) + "#documents",
+            _("Déposer le texte"),
+        ),
+        ChecklistItem(
+            _("Un partenaire suit le projet (critère 4)"),
+            project.partner_id is not None,
+            edit_page,
+            _("Indiquer le partenaire"),
+        ),
+    ]
+
+
+def completeness_percent(items: list[ChecklistItem]) -> int:
+    return round(100 * sum(item.done for item in items) / len(items)) if items else 0
+
+
+@dataclass
+class CriterionTally:
+    criterion: Criterion
+    met: int = 0
+    not_met: int = 0
+
+    @property
+    def majority_met(self) -> bool:
+        return self.met > self.not_met
+
+
+@dataclass
+class Tally:
+    """The votes of a request, counted by the rules in settings (quorum, majorities)."""
+
+    favorable: int = 0
+    unfavorable: int = 0
+    abstentions: int = 0
+    conflicts: int = 0
+    criteria: list[CriterionTally] = field(default_factory=list)
+    quorum: int = 4
+
+    @property
+    def counted(self) -> int:
+        return self.favorable + self.unfavorable + self.abstentions
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.counted >= self.quorum
+
+    @property
+    def majority_favorable(self) -> bool:
+        return self.favorable > self.unfavorable
+
+    @property
+    def criteria_met(self) -> bool:
+        if not settings.LABEL_REQUIRE_CRITERIA_MAJORITY:
+            return True
+        return all(item.majority_met for item in self.criteria)
+
+    @property
+    def proposed_outcome(self) -> str:
+        if not self.quorum_reached:
+            return Outcome.POSTPONED
+        if self.majority_favorable and self.criteria_met:
+            return Outcome.LABELLED
+        return Outcome.NOT_LABELLED
+
+    @property
+    def proposed_outcome_label(self) -> str:
+        return Outcome(self.proposed_outcome).label
+
+    @property
+    def explanation(self) -> str:
+        if not self.quorum_reached:
+            return _(
+                "Quorum non atteint : %(counted)s vote(s) compté(s) sur %(quorum)s requis."
+            ) % {"counted": self.counted, "quorum": self.quorum}
+        if not self.majority_favorable:
+            return _("La majorité des votes exprimés n'est pas favorable.")
+        if not self.criteria_met:
+            missing = ", ".join(str(i.criterion.label) for i in self.criteria if not i.majority_met)
+            return _("Critère(s) non rempli(s) à la majorité : %(missing)s.") % {"missing": missing}
+        return _("Majorité favorable et les quatre critères remplis à la majorité.")
+
+
+def tallies(requests: list[LabellingRequest]) -> dict[int, Tally]:
+    """The tally of each request, in two queries whatever the number of requests and votes."""
+    criteria = list(Criterion.objects.all())
+    result = {
+        request.pk: Tally(
+            quorum=settings.LABEL_QUORUM, criteria=[CriterionTally(c) for c in criteria]
+        )
+        for request in requests
+    }
+    by_overall = (
+        Vote.objects.filter(request__in=result)
+        .values("request_id", "overall", "conflict_of_interest")
+        .annotate(n=Count("id"))
+    )
+    for row in by_overall:
+        tally = result[row["request_id"]]
+        if row["conflict_of_interest"]:
+            tally.conflicts += row["n"]
+        elif row["overall"] == OverallVote.FAVORABLE:
+            tally.favorable += row["n"]
+        elif row["overall"] == OverallVote.UNFAVORABLE:
+            tally.unfavorable += row["n"]
+        else:
+            tally.abstentions += row["n"]
+    by_criterion = (
+        CriterionAssessment.objects.filter(
+            vote__request__in=result, vote__conflict_of_interest=False
+        )
+        .values("vote__request_id", "criterion_id")
+        .annotate(n_met=Count("id", filter=Q(met=True)), n_not_met=Count("id", filter=Q(met=False)))
+    )
+    for row in by_criterion:
+        for item in result[row["vote__request_id"]].criteria:
+            if item.criterion.pk == row["criterion_id"]:
+                item.met, item.not_met = row["n_met"], row["n_not_met"]
+    return result
+
+
+def tally(request: LabellingRequest) -> Tally:
+    return tallies([request])[request.pk]
+
+
+def visible_requests_for_member(user) -> "LabellingRequest.objects":
+    """A committee member sees requests before the committee, and those their organisation
+    voted on."""
+    from projects.models import Status
+
+    return LabellingRequest.objects.filter(
+        Q(project__status=Status.IN_COMMITTEE, session__isnull=False)
+        | Q(votes__organisation_id=user.organisation_id)
+    ).distinct()
+
+
+def dossier_labelling(project: Project, *, for_team: bool) -> dict:
+    """What a dossier page shows of the label: the checklist while the dossier may ask for it,
+    the requests (team) and the decisions with their motivation (never the votes)."""
+    from projects.models import Status
+
+    from .models import Decision
+
+    context: dict = {
+        "porteur_decisions": list(
+            Decision.objects.filter(request__project=project).order_by("recorded_at", "id")
+        )
+    }
+    if project.status in (Status.COACHING, Status.POSTPONED):
+        items = completeness(project, for_team=for_team)
+        context["checklist"] = items
+        context["checklist_percent"] = completeness_percent(items)
+    if for_team:
+        context["labelling_requests"] = list(
+            LabellingRequest.objects.filter(project=project).select_related("session")
+        )
+    return context
