@@ -248,7 +248,7 @@ def vote_cast(
     if not member.is_committee_member or member.organisation_id is None:
         raise LabellingError(_("Seuls les membres du comité votent."))
     locked = (
-        LabellingRequest.objects.select_for_update()
+        LabellingRequest.objects.select_for_update(of=("self",))
         .select_related("session", "project")
         .get(pk=request.pk)
     )
