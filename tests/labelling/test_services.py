@@ -359,3 +359,38 @@ def test_closing_the_session_closes_every_vote(cheffe):
     assert all(LabellingRequest.objects.get(pk=r.pk).vote_closed_at for r in requests)
     with pytest.raises(services.LabellingError):
         services.session_close(session=session, actor=cheffe)
+
+
+def test_decisions_and_votes_cannot_be_edited_or_deleted_in_the_admin(
+    client, admin_user, members, cheffe
+):
+    request = LabellingRequestFactory()
+    vote = services.vote_cast(
+        request=request, member=members["cigales"], overall="favorable", assessments=ALL_MET
+    )
+    decision = Decision.objects.create(
+        request=request,
+        outcome="labelled",
+        proposed_outcome="labelled",
+        motivation="Oui.",
+        recorded_by=cheffe,
+    )
+    client.force_login(admin_user)
+    for url in (
+        f"/admin/labelling/decision/{decision.pk}/change/",
+        f"/admin/labelling/vote/{vote.pk}/change/",
+    ):
+        response = client.post(
+            url, {"outcome": "not_labelled", "overall": "unfavorable", "motivation": "Non."}
+        )
+        assert response.status_code == 403
+    assert (
+        client.post(f"/admin/labelling/decision/{decision.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    decision.refresh_from_db()
+    vote.refresh_from_db()
+    assert (decision.outcome, vote.overall) == ("labelled", "favorable")
+    assert (
+        client.get(f"/admin/labelling/decision/{decision.pk}/change/").status_code == 200
+    )  # readable
