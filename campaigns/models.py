@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +21,144 @@ class Platform(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignStatus(models.TextChoices):
+    PREPARING = "preparing", _("En préparation")
+    RUNNING = "running", _("En cours")
+    SUCCEEDED = "succeeded", _("Réussie")
+    FAILED = "failed", _("Échouée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class CampaignFinancing(models.TextChoices):
+    DONATION = "donation", _("Don")
+    DONATION_REWARDS = "donation_rewards", _("Don avec contreparties")
+    LOAN = "loan", _("Prêt")
+    EQUITY = "equity", _("Capital")
+    ROYALTIES = "royalties", _("Royalties")
+
+
+class CollectionModel(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("Tout ou rien")
+    KEEP_IT_ALL = "keep_it_all", _("Montant conservé quel que soit le résultat")
+
+
+class RewardsDelivery(models.TextChoices):
+    YES = "yes", _("Oui")
+    PARTLY = "partly", _("En partie")
+    NO = "no", _("Non")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def launched(self):
+        """Campaigns that went live; an interrupted or failed one still counts."""
+        return self.filter(launched_on__isnull=False)
+
+
+class Campaign(models.Model):
+    """A labelled project's campaign on an external platform; its money moves there, so its
+    figures are declared (snapshots), and the final result is recorded at the end."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="campaigns"
+    )
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("plateforme"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    url = models.URLField(_("adresse de la campagne"), blank=True)
+    financing_type = models.CharField(
+        _("type de financement"), max_length=20, choices=CampaignFinancing.choices
+    )
+    collection_model = models.CharField(
+        _("modèle de collecte"), max_length=20, choices=CollectionModel.choices
+    )
+    goal = models.DecimalField(
+        _("objectif (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(1)]
+    )
+    starts_on = models.DateField(_("début"), null=True, blank=True)
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=20,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.PREPARING,
+        db_index=True,
+    )
+    launched_on = models.DateField(_("lancée le"), null=True, blank=True, db_index=True)
+    finished_on = models.DateField(_("terminée le"), null=True, blank=True)
+    final_amount = models.DecimalField(
+        _("montant final (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    final_contributors = models.PositiveIntegerField(_("contributeurs"), null=True, blank=True)
+    rewards_delivered = models.CharField(
+        _("contreparties livrées"), max_length=10, choices=RewardsDelivery.choices, blank=True
+    )
+    rewards_delivered_on = models.DateField(_("livrées le"), null=True, blank=True)
+    project_carried_out = models.BooleanField(_("projet réalisé"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=Q(goal__gt=0), name="campaign_goal_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} — {self.platform}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            CampaignStatus.SUCCEEDED,
+            CampaignStatus.FAILED,
+            CampaignStatus.CANCELLED,
+        )
+
+
+class FigureSource(models.TextChoices):
+    PLATFORM = "platform", _("Page de la plateforme")
+    PORTEUR = "porteur", _("Déclaré par le porteur")
+    EXPORT = "export", _("Export de la plateforme")
+
+
+class FigureSnapshot(models.Model):
+    """The campaign's figures at a moment, as read on the platform or declared."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
+    taken_at = models.DateTimeField(_("relevé le"))
+    amount = models.DecimalField(
+        _("montant collecté (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    contributors = models.PositiveIntegerField(_("contributeurs"))
+    source = models.CharField(_("source"), max_length=20, choices=FigureSource.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        get_latest_by = "taken_at"
+        verbose_name = _("relevé des chiffres")
+        verbose_name_plural = _("relevés des chiffres")
+        indexes = [models.Index(fields=["campaign", "-taken_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="snapshot_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.taken_at:%d/%m/%Y} : {self.amount} €"

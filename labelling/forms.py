@@ -131,7 +131,8 @@ class VoteForm(forms.Form):
                 label=criterion.label, choices=MET_CHOICES, widget=forms.RadioSelect
             )
             self.fields[f"criterion_{criterion.code}_comment"] = forms.CharField(
-                label=_("Commentaire sur ce critère"),
+                label=_("Commentaire sur le critère « %(criterion)s »")
+                % {"criterion": criterion.label},
                 required=False,
                 widget=forms.TextInput(),
             )

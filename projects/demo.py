@@ -74,10 +74,12 @@ def create_dossier(
     contacted_on: date,
     step_days: int = 21,
     actor: User | None = None,
+    path: list[str] | None = None,
 ) -> Project:
-    """Submit a dossier, walk it to `status`, and spread its history from `contacted_on`."""
+    """Submit a dossier, walk it to `status` (or along `path`), and spread its history from
+    `contacted_on`, one step every `step_days`."""
     project = services.project_submit(details=details, now=_at(contacted_on), notify=False)
-    for to_status in PATHS[status]:
+    for to_status in PATHS[status] if path is None else path:
         _move(project, to_status, actor)
     changes = list(project.status_changes.order_by("id"))
     for index, change in enumerate(changes):
@@ -132,11 +134,13 @@ def _seed_examples() -> list[tuple[str, dict, date, int]]:
                 commune="Bruay-la-Buissière",
                 total_budget=Decimal("12000"),
                 crowdfunding_amount=Decimal("5000"),
+                publish_agreed=True,
                 financing_type="donation_rewards",
                 partner="pas-de-calais-actif",
             ),
-            date(2017, 3, 6),
-            35,
+            # Its donation campaign ended in October 2017.
+            date(2017, 1, 9),
+            40,
         ),
         (
             Status.CLOSED,
@@ -163,6 +167,7 @@ def _seed_examples() -> list[tuple[str, dict, date, int]]:
                 commune="Béthune",
                 total_budget=Decimal("8000"),
                 crowdfunding_amount=Decimal("1200"),
+                publish_agreed=True,
                 financing_type="donation",
                 partner="initiative-pas-de-calais",
             ),
@@ -276,10 +281,199 @@ PORTEUR_NAMES = [
 ]
 
 
+# --- The history since the launch ------------------------------------------------------------
+# Dossiers that give the seed's figures: from October 2016 to September 2017, 52 contacts,
+# 42 first meetings, 10 labelling requests (the two seed examples included); and 21 campaigns
+# since November 2015 (see campaigns/demo.py for their results).
+_MAIN_TO_CLOSED = [
+    Status.FIRST_MEETING_DONE,
+    Status.COACHING,
+    Status.LABELLING_REQUESTED,
+    Status.IN_COMMITTEE,
+    Status.LABELLED,
+    Status.CAMPAIGN_RUNNING,
+    Status.CAMPAIGN_ENDED,
+    Status.CLOSED,
+]
+ACTIVITIES = [
+    ("Épicerie solidaire", "food", "association"),
+    ("Recyclerie", "circular_economy", "association"),
+    ("Jardin partagé", "environment", "association"),
+    ("Atelier vélo", "mobility", "association"),
+    ("Café associatif", "culture", "association"),
+    ("Ferme pédagogique", "food", "company"),
+    ("Librairie indépendante", "local_shop", "company"),
+    ("Microbrasserie", "food", "scop"),
+    ("Fablab", "digital", "scic"),
+    ("Tiers-lieu", "culture", "scic"),
+    ("Chantier d'insertion", "inclusion", "association"),
+    ("Boutique de réemploi", "circular_economy", "association"),
+    ("Conserverie locale", "food", "scop"),
+    ("Compagnie de théâtre", "culture", "association"),
+    ("Garage solidaire", "inclusion", "association"),
+    ("Centrale solaire citoyenne", "environment", "scic"),
+    ("Boulangerie bio", "food", "sole_trader"),
+    ("Mercerie de quartier", "local_shop", "sole_trader"),
+]
+# Communes of the historical dossiers, with their approximate centre, so that the demo map
+# needs no network (the geocoding task fills in the others).
+DEMO_LOCATIONS = {
+    "Arras": ("50.29100", "2.77750"),
+    "Lens": ("50.43220", "2.83330"),
+    "Béthune": ("50.53030", "2.64080"),
+    "Calais": ("50.95130", "1.85870"),
+    "Boulogne-sur-Mer": ("50.72640", "1.61470"),
+    "Saint-Omer": ("50.75000", "2.25220"),
+    "Liévin": ("50.42280", "2.77860"),
+    "Hénin-Beaumont": ("50.42140", "2.95080"),
+    "Bruay-la-Buissière": ("50.48330", "2.55000"),
+    "Montreuil-sur-Mer": ("50.46390", "1.76360"),
+    "Berck": ("50.40810", "1.59250"),
+    "Saint-Pol-sur-Ternoise": ("50.38110", "2.33470"),
+    "Marquise": ("50.81250", "1.70310"),
+    "Carvin": ("50.49390", "2.95810"),
+    "Bapaume": ("50.10360", "2.85000"),
+    "Étaples": ("50.51330", "1.63970"),
+    "Aire-sur-la-Lys": ("50.63860", "2.39670"),
+    "Hesdigneul-lès-Boulogne": ("50.65610", "1.67780"),
+    "Avion": ("50.41000", "2.83330"),
+    "Auchel": ("50.50830", "2.47360"),
+    "Lillers": ("50.56110", "2.48390"),
+    "Arques": ("50.73470", "2.30330"),
+}
+_FIRST_NAMES = [
+    "Marie",
+    "Nicolas",
+    "Julie",
+    "Sébastien",
+    "Aurélie",
+    "Mathieu",
+    "Céline",
+    "Antoine",
+    "Émilie",
+    "Kevin",
+    "Laure",
+    "Yacine",
+    "Sarah",
+    "Romain",
+    "Nadia",
+    "Fabrice",
+]
+_LAST_NAMES = [
+    "Dupont",
+    "Lefebvre",
+    "Lemaire",
+    "Dubois",
+    "Caron",
+    "Delattre",
+    "Hautecoeur",
+    "Vandenberghe",
+    "Bouchart",
+    "Leroy",
+    "Debruyne",
+    "Wacquet",
+    "Ramdani",
+    "Fournier",
+]
+
+
+def _historical_dossier(index: int, contacted_on: date, step_days: int, path: list, actor):
+    activity, category, legal_form = ACTIVITIES[index % len(ACTIVITIES)]
+    commune = list(DEMO_LOCATIONS)[index % len(DEMO_LOCATIONS)]
+    article = "d'" if commune[0] in "AEÉIOUH" else "de "
+    title = f"{activity} {article}{commune}"
+    first = _FIRST_NAMES[index % len(_FIRST_NAMES)]
+    last = _LAST_NAMES[(index * 7) % len(_LAST_NAMES)]
+    partners = [
+        "initiative-pas-de-calais",
+        "pas-de-calais-actif",
+        "cigales",
+        "caisse-solidaire",
+        "autonomie-et-solidarite",
+    ]
+    return create_dossier(
+        details=_details(
+            contact_first_name=first,
+            contact_last_name=last,
+            contact_email=f"{slugify(first)}.{slugify(last)}.{index}@demo.propulsons.org",
+            contact_phone=f"+3332150{index:04d}",
+            structure_name=f"{activity} {article}{commune}",
+            legal_form=legal_form,
+            title=title,
+            summary=f"{activity} à {commune}, un projet solidaire et de proximité.",
+            description=(
+                f"Un projet de {activity.lower()} porté à {commune}, qui associe les habitants "
+                "à son financement et crée de l'activité locale."
+            ),
+            category=category,
+            commune=commune,
+            total_budget=Decimal(15000 + 1000 * (index % 20)),
+            crowdfunding_amount=Decimal(2000 + 250 * (index % 16)),
+            financing_type="donation_rewards",
+            partner=partners[index % len(partners)],
+            publish_agreed=True,
+        ),
+        status=path[-1],
+        path=path,
+        contacted_on=contacted_on,
+        step_days=step_days,
+        actor=actor,
+    )
+
+
+def _load_history(cheffe: User) -> None:
+    # October 2016 - September 2017, besides the two seed examples: 50 contacts.
+    window_start = date(2016, 10, 3)
+    for index in range(10):  # no first meeting: reoriented at once
+        _historical_dossier(
+            index, window_start + timedelta(days=30 * index), 10, [Status.REORIENTED], cheffe
+        )
+    for index in range(10, 42):  # a first meeting, some coaching, then abandoned
+        _historical_dossier(
+            index,
+            window_start + timedelta(days=9 * (index - 10)),
+            6,
+            [Status.FIRST_MEETING_DONE, Status.COACHING, Status.ABANDONED],
+            cheffe,
+        )
+    for index in range(42, 49):  # labelled, their campaign run and closed
+        _historical_dossier(
+            index, window_start + timedelta(days=21 * (index - 42)), 20, _MAIN_TO_CLOSED, cheffe
+        )
+    _historical_dossier(
+        49, date(2016, 12, 5), 20, [*_MAIN_TO_CLOSED[:4], Status.NOT_LABELLED], cheffe
+    )
+    # Before the window (from the launch in November 2015) and after it: 10 more campaigns.
+    for offset, contacted_on in enumerate(
+        [date(2015, 11, 16), date(2016, 1, 11), date(2016, 3, 7), date(2016, 4, 18)]
+    ):
+        _historical_dossier(50 + offset, contacted_on, 20, _MAIN_TO_CLOSED, cheffe)
+    for offset, contacted_on in enumerate(
+        [
+            date(2018, 2, 5),
+            date(2019, 3, 4),
+            date(2020, 9, 7),
+            date(2022, 1, 10),
+            date(2023, 5, 15),
+            date(2025, 2, 3),
+        ]
+    ):
+        _historical_dossier(54 + offset, contacted_on, 30, _MAIN_TO_CLOSED, cheffe)
+
+
+def _place_demo_communes() -> None:
+    for name, (latitude, longitude) in DEMO_LOCATIONS.items():
+        Commune.objects.filter(name=name, latitude__isnull=True).update(
+            latitude=Decimal(latitude), longitude=Decimal(longitude)
+        )
+
+
 def load() -> None:
     if Project.objects.exists():
         return  # idempotent: the demo history is loaded once
     cheffe = User.objects.get(email=CHEFFE_EMAIL)
+    _place_demo_communes()
+    _load_history(cheffe)
     for status, details, contacted_on, step_days in _seed_examples():
         create_dossier(
             details=details,
@@ -317,6 +511,7 @@ def load() -> None:
                 crowdfunding_amount=Decimal(3000 + 500 * index),
                 financing_type="donation_rewards",
                 partner=partner,
+                publish_agreed=status != Status.NOT_LABELLED,
             ),
             status=status,
             contacted_on=today - timedelta(days=14 * (depth + 1)),

@@ -107,7 +107,15 @@ class ProjectDetailsForm(forms.ModelForm):
             "wished_campaign_start",
             "partner",
             "heard_from",
+            "publish_agreed",
         ]
+        labels = {
+            "publish_agreed": gettext_lazy(
+                "J'accepte que mon projet soit présenté sur le site de Propulsons! s'il est "
+                "labellisé (titre, résumé, description, commune, structure et chiffres de la "
+                "campagne ; jamais mes coordonnées)."
+            )
+        }
         widgets = {
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -194,7 +202,7 @@ class ProjectDetailsForm(forms.ModelForm):
                     css_class="row",
                 ),
             ),
-            Fieldset(_("Accompagnement"), "partner", "heard_from"),
+            Fieldset(_("Accompagnement"), "partner", "heard_from", "publish_agreed"),
         )
 
     def clean_contact_email(self) -> str:

@@ -280,6 +280,19 @@ class Project(models.Model):
         _("comment nous avez-vous connus ?"), max_length=30, choices=HeardFrom.choices
     )
 
+    slug = models.SlugField(_("adresse publique"), max_length=120, unique=True, null=True)
+    publish_agreed = models.BooleanField(
+        _("présentation publique acceptée"),
+        default=False,
+        help_text=_("Le porteur accepte que le projet soit présenté au public s'il est labellisé."),
+    )
+    # Where the map shows the project, when the cheffe places it by hand (else: the commune).
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     # Set by the committee's decision (labelling app).
     labelled_on = models.DateField(_("labellisé le"), null=True, blank=True)
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -58,6 +59,7 @@ INTAKE_FIELDS = (
     "wished_campaign_start",
     "partner",
     "heard_from",
+    "publish_agreed",
 )
 
 
@@ -96,13 +98,15 @@ def project_submit(
     now = now or timezone.now()
     email = details["contact_email"].strip().lower()
     project = Project(
-        **{field: details.get(field) for field in INTAKE_FIELDS},
+        **{field: details[field] for field in INTAKE_FIELDS if field in details},
         reference=_next_reference(timezone.localtime(now).year),
         status=Status.CONTACT,
         consent_at=now,
     )
     project.contact_email = email
     project.siret = project.siret or ""
+    # A stable public address: the title as it was submitted, made unique by the reference.
+    project.slug = f"{slugify(project.title)[:80]}-{project.reference.lower()}"
 
     existing = User.objects.filter(email__iexact=email).first()
     new_account = None

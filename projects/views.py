@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
@@ -137,6 +138,7 @@ def porteur_project(request, reference: str):
         {
             **dossier_coaching(project, include_internal=False),
             **dossier_labelling(project, for_team=False),
+            **dossier_campaigns(project, for_team=False),
             "project": project,
             "history": project.status_changes.all(),
             "documents": project.documents.all(),
@@ -317,6 +319,7 @@ def team_project(request, reference: str):
         {
             **dossier_coaching(project, include_internal=True),
             **dossier_labelling(project, for_team=True),
+            **dossier_campaigns(project, for_team=True),
             "postpone_form": PostponeForm(),
             "project": project,
             "history": history,

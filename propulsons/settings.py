@@ -5,6 +5,7 @@ eager mode, emails printed to the console, DEBUG on. Setting DATABASE_URL and
 CELERY_BROKER_URL (or REDIS_URL) moves it to PostgreSQL and Redis.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -112,7 +113,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet's own files come from the django-leaflet package; its Django app is not installed
+# (it needs GDAL), so its static folder is found without importing it.
+_LEAFLET_STATIC = Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+STATICFILES_DIRS = [BASE_DIR / "static", _LEAFLET_STATIC]
 # Hashed, compressed files in production; plain files when DEBUG is on (and in tests), so
 # that no collectstatic is needed to run the app or its test suite.
 STORAGES = {
@@ -230,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coaching.tasks.process_reminders",
         "schedule": env.int("REMINDER_SCAN_SECONDS", default=15 * 60),
     },
+    "campaigns-geocode-communes": {
+        "task": "campaigns.tasks.geocode_missing_communes",
+        "schedule": 60 * 60,
+    },
     "coaching-daily-digest": {
         "task": "coaching.tasks.send_daily_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
@@ -243,3 +251,8 @@ LABEL_QUORUM = env.int("LABEL_QUORUM", default=4)
 LABEL_REQUIRE_CRITERIA_MAJORITY = env.bool("LABEL_REQUIRE_CRITERIA_MAJORITY", default=True)
 # Committee members are reminded this many hours before the vote closes.
 VOTE_REMINDER_HOURS = env.int("VOTE_REMINDER_HOURS", default=48)
+
+# The French government's geographic API, which places communes on the map.
+GEO_API_URL = env.str("GEO_API_URL", default="https://geo.api.gouv.fr")
+# The start of the key figures' default period: the launch of Propulsons!.
+FIGURES_START = env.str("FIGURES_START", default="2015-11-01")

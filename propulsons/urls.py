@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("coaching.urls")),
     path("", include("labelling.urls")),
+    path("", include("campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

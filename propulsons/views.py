@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
+from campaigns.views import home_context
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ logger = logging.getLogger(__name__)
 @require_safe
 def home(request):
     organisations = Organisation.objects.filter(is_committee_member=True)
-    return render(request, "home.html", {"organisations": organisations})
+    return render(request, "home.html", {"organisations": organisations, **home_context()})
 
 
 @require_safe

@@ -66,6 +66,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     structure_name = "Association Exemple"
     legal_form = "association"
     title = factory.Sequence(lambda n: f"Projet exemple {n}")
+    slug = factory.LazyAttribute(lambda p: f"projet-{p.reference.lower()}")
     summary = "Un projet de proximité."
     description = "Une description complète du projet."
     category = "food"

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from campaigns import demo as campaigns_demo
 from coaching import demo as coaching_demo
 from labelling import demo as labelling_demo
 from projects import demo as projects_demo
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         projects_demo.load()
         coaching_demo.load()
         labelling_demo.load()
+        campaigns_demo.load()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"Comptes de démonstration (mot de passe : {accounts_demo.DEMO_PASSWORD}) :"

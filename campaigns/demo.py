@@ -1,0 +1,152 @@
+"""Demo campaigns that reproduce the seed's figures: since November 2015, 21 campaigns
+launched, 1 413 citizen contributors, 81 125 € collected; Indelab (5 015 € on a 5 000 € goal,
+90 citizens, ended October 2017) and the Garage solidaire de l'Artois (1 245 €, 44 citizens).
+
+Each dossier that reached "campagne en cours" gets its campaign, dated by its status history.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from projects.models import Project, Status
+
+from .models import (
+    Campaign,
+    CampaignStatus,
+    CollectionModel,
+    FigureSnapshot,
+    FigureSource,
+    Platform,
+)
+
+SUCCEEDED, FAILED, CANCELLED = (
+    CampaignStatus.SUCCEEDED,
+    CampaignStatus.FAILED,
+    CampaignStatus.CANCELLED,
+)
+AON, KIA = CollectionModel.ALL_OR_NOTHING, CollectionModel.KEEP_IT_ALL
+
+# title -> (platform, goal, final amount, contributors, status, collection model, financing)
+NAMED = {
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
+        "ulule",
+        5000,
+        5015,
+        90,
+        SUCCEEDED,
+        AON,
+        "donation_rewards",
+    ),
+    "Le Garage solidaire de l'Artois": ("helloasso", 1200, 1245, 44, SUCCEEDED, KIA, "donation"),
+    "Panneaux solaires citoyens de l'Artois": (
+        "lendosphere",
+        9500,
+        9800,
+        142,
+        SUCCEEDED,
+        AON,
+        "loan",
+    ),
+}
+# The live campaign: its latest declared figures count.
+LIVE = "Café-librairie Les Mots Dits"
+LIVE_SNAPSHOTS = [(1150, 24), (2380, 45), (3240, 61)]
+# The other 17 campaigns, oldest first. The failed all-or-nothing one collected nothing.
+OTHERS = [
+    ("ulule", 4000, 4200, 75, SUCCEEDED, AON),
+    ("kisskissbankbank", 3000, 3150, 52, SUCCEEDED, AON),
+    ("miimosa", 6500, 6800, 98, SUCCEEDED, AON),
+    ("helloasso", 2500, 2500, 41, SUCCEEDED, KIA),
+    ("ulule", 5000, 5400, 88, SUCCEEDED, AON),
+    ("kisskissbankbank", 4000, 3900, 63, SUCCEEDED, KIA),
+    ("zeste", 7000, 7200, 121, SUCCEEDED, AON),
+    ("ulule", 3500, 2100, 38, FAILED, AON),
+    ("helloasso", 3000, 2950, 47, SUCCEEDED, KIA),
+    ("wedogood", 4500, 4600, 70, SUCCEEDED, AON),
+    ("helloasso", 2000, 1850, 33, SUCCEEDED, KIA),
+    ("miimosa", 5000, 5100, 84, SUCCEEDED, AON),
+    ("ulule", 3000, 3300, 55, SUCCEEDED, AON),
+    ("kisskissbankbank", 2500, 2750, 46, SUCCEEDED, AON),
+    ("ulule", 3500, 3600, 60, SUCCEEDED, AON),
+    ("helloasso", 3000, 1225, 22, CANCELLED, KIA),
+    ("zeste", 3000, 3300, 121, SUCCEEDED, AON),
+]
+
+
+def _reached(project: Project, status: str):
+    change = project.status_changes.filter(to_status=status).order_by("-created_at").first()
+    return timezone.localdate(change.created_at) if change else None
+
+
+def _noon(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def load() -> None:
+    if Campaign.objects.exists():
+        return  # idempotent
+    platforms = {platform.slug: platform for platform in Platform.objects.all()}
+    launched = (
+        Project.objects.filter(status_changes__to_status=Status.CAMPAIGN_RUNNING)
+        .distinct()
+        .order_by("created_at")
+    )
+    others = iter(OTHERS)
+    for project in launched:
+        started = _reached(project, Status.CAMPAIGN_RUNNING)
+        ended = _reached(project, Status.CAMPAIGN_ENDED)
+        if project.title == LIVE:
+            campaign = Campaign.objects.create(
+                project=project,
+                platform=platforms["kisskissbankbank"],
+                url="https://www.kisskissbankbank.com/fr/projects/cafe-librairie-les-mots-dits",
+                financing_type="donation_rewards",
+                collection_model=AON,
+                goal=Decimal("6000"),
+                starts_on=started,
+                ends_on=timezone.localdate() + timedelta(days=5),
+                status=CampaignStatus.RUNNING,
+                launched_on=started,
+            )
+            for days_ago, (amount, contributors) in zip((20, 10, 1), LIVE_SNAPSHOTS, strict=True):
+                FigureSnapshot.objects.create(
+                    campaign=campaign,
+                    taken_at=timezone.now() - timedelta(days=days_ago),
+                    amount=Decimal(amount),
+                    contributors=contributors,
+                    source=FigureSource.PLATFORM,
+                )
+            continue
+        if project.title in NAMED:
+            platform, goal, amount, contributors, status, model, financing = NAMED[project.title]
+        else:
+            platform, goal, amount, contributors, status, model = next(others)
+            financing = "donation_rewards"
+        campaign = Campaign.objects.create(
+            project=project,
+            platform=platforms[platform],
+            url=f"https://www.{platform}.com/fr/{project.slug}" if platform != "autre" else "",
+            financing_type=financing,
+            collection_model=model,
+            goal=Decimal(goal),
+            starts_on=started,
+            ends_on=ended,
+            status=status,
+            launched_on=started,
+            finished_on=ended,
+            final_amount=Decimal(amount),
+            final_contributors=contributors,
+            rewards_delivered="yes" if status == SUCCEEDED else "",
+            project_carried_out=True if status == SUCCEEDED else None,
+        )
+        # The figures as they were declared along the way.
+        for share in (Decimal("0.4"), Decimal("0.8")):
+            FigureSnapshot.objects.create(
+                campaign=campaign,
+                taken_at=_noon(started + (ended - started) * float(share)),
+                amount=(Decimal(amount) * share).quantize(Decimal("1")),
+                contributors=int(contributors * share),
+                source=FigureSource.PLATFORM,
+            )

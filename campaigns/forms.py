@@ -1,0 +1,224 @@
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects.models import Category, Commune
+
+from .models import (
+    Campaign,
+    CampaignFinancing,
+    CampaignStatus,
+    FigureSource,
+    Platform,
+    RewardsDelivery,
+)
+from .selectors import PublicStatus, figures_start
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class CampaignForm(forms.ModelForm):
+    url = forms.URLField(
+        label=gettext_lazy("Adresse de la campagne"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "platform",
+            "url",
+            "financing_type",
+            "collection_model",
+            "goal",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = Platform.objects.filter(is_active=True)
+        self.helper = _helper()
+
+    def clean_goal(self):
+        goal = self.cleaned_data["goal"]
+        if goal is not None and goal <= 0:
+            raise forms.ValidationError(_("L'objectif doit être supérieur à 0 €."))
+        return goal
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("La fin de la campagne doit suivre son début."))
+        return cleaned
+
+
+class SnapshotForm(forms.Form):
+    amount = forms.DecimalField(
+        label=gettext_lazy("Montant collecté (€)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    contributors = forms.IntegerField(label=gettext_lazy("Nombre de contributeurs"), min_value=0)
+    source = forms.ChoiceField(label=gettext_lazy("Source"), choices=FigureSource.choices)
+    taken_on = forms.DateField(
+        label=gettext_lazy("Relevé le"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=gettext_lazy("Vide : aujourd'hui."),
+    )
+
+    def __init__(self, *args, porteur: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if porteur:
+            # A porteur declares figures; the source is then theirs.
+            del self.fields["source"]
+        self.helper = _helper()
+
+    def clean_taken_on(self):
+        day = self.cleaned_data["taken_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Un relevé ne peut pas être daté dans le futur."))
+        return day
+
+
+class FinishForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Résultat"),
+        choices=[
+            (CampaignStatus.SUCCEEDED, gettext_lazy("Réussie")),
+            (CampaignStatus.FAILED, gettext_lazy("Échouée")),
+            (CampaignStatus.CANCELLED, gettext_lazy("Interrompue")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    final_amount = forms.DecimalField(
+        label=gettext_lazy("Montant final (€)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    final_contributors = forms.IntegerField(label=gettext_lazy("Contributeurs"), min_value=0)
+    finished_on = forms.DateField(
+        label=gettext_lazy("Terminée le"), widget=DATE_WIDGET, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["rewards_delivered", "rewards_delivered_on", "project_carried_out"]
+        widgets = {"rewards_delivered_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rewards_delivered"].choices = [("", _("Pas encore")), *RewardsDelivery.choices]
+        self.fields["project_carried_out"].widget = forms.Select(
+            choices=[("unknown", _("Pas encore su")), ("true", _("Oui")), ("false", _("Non"))]
+        )
+        self.helper = _helper()
+
+
+class MapPlacementForm(forms.Form):
+    latitude = forms.DecimalField(
+        label=gettext_lazy("Latitude"),
+        required=False,
+        min_value=49.9,
+        max_value=51.2,
+        decimal_places=5,
+        max_digits=8,
+    )
+    longitude = forms.DecimalField(
+        label=gettext_lazy("Longitude"),
+        required=False,
+        min_value=1.3,
+        max_value=3.3,
+        decimal_places=5,
+        max_digits=8,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise forms.ValidationError(
+                _("Indiquez la latitude et la longitude, ou aucune des deux.")
+            )
+        return cleaned
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Rechercher"), required=False)
+    commune = forms.ModelChoiceField(
+        label=gettext_lazy("Commune"),
+        required=False,
+        queryset=Commune.objects.none(),
+        empty_label=gettext_lazy("Toutes"),
+    )
+    arrondissement = forms.ChoiceField(label=gettext_lazy("Arrondissement"), required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("Catégorie"),
+        required=False,
+        choices=[("", gettext_lazy("Toutes")), *Category.choices],
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Campagne"),
+        required=False,
+        choices=[("", gettext_lazy("Toutes")), *PublicStatus.CHOICES],
+    )
+    financing = forms.ChoiceField(
+        label=gettext_lazy("Type de financement"),
+        required=False,
+        choices=[("", gettext_lazy("Tous")), *CampaignFinancing.choices],
+    )
+    platform = forms.ModelChoiceField(
+        label=gettext_lazy("Plateforme"),
+        required=False,
+        queryset=Platform.objects.all(),
+        empty_label=gettext_lazy("Toutes"),
+        to_field_name="slug",
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Trier par"),
+        required=False,
+        choices=[
+            ("recent", gettext_lazy("Labellisation la plus récente")),
+            ("title", gettext_lazy("Titre")),
+            ("collected", gettext_lazy("Montant collecté")),
+            ("ending", gettext_lazy("Fin de campagne la plus proche")),
+        ],
+    )
+
+    def __init__(self, *args, communes=None, arrondissements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if communes is not None:
+            self.fields["commune"].queryset = communes
+        self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False)
+    end = forms.DateField(label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False)
+
+    def period(self) -> tuple[date, date]:
+        start, end = figures_start(), timezone.localdate()
+        if self.is_valid():
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        return start, end
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("La fin de la période doit suivre son début."))
+        return cleaned

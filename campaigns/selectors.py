@@ -1,0 +1,219 @@
+"""The key figures, the funnel and the public catalogue: every figure is a SQL aggregate.
+
+What counts (also written on the figures page):
+- a campaign is *launched* once it went live on its platform; an interrupted (cancelled) or
+  failed campaign still counts as launched;
+- its *amount* and *contributors* are the final result once it ended, else its latest declared
+  figures; a failed all-or-nothing campaign collected nothing (contributors were refunded);
+- the success rate is succeeded / ended (succeeded, failed or interrupted);
+- a period counts the campaigns launched in it, and the funnel's steps by the date each dossier
+  reached the step.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from projects.models import Project, Status, StatusChange
+
+from .models import Campaign, CampaignStatus, CollectionModel, FigureSnapshot
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def figures_start() -> date:
+    return date.fromisoformat(settings.FIGURES_START)
+
+
+def _latest(field: str):
+    return Subquery(
+        FigureSnapshot.objects.filter(campaign=OuterRef("pk"))
+        .order_by("-taken_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def with_figures(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Annotate each campaign with what it counts for: `collected`, `backers`, the latest
+    declared figures and their date."""
+    refunded = Q(status=CampaignStatus.FAILED, collection_model=CollectionModel.ALL_OR_NOTHING)
+    return campaigns.annotate(
+        latest_amount=_latest("amount"),
+        latest_contributors=_latest("contributors"),
+        latest_taken_at=_latest("taken_at"),
+    ).annotate(
+        collected=Case(
+            When(refunded, then=ZERO),
+            default=Coalesce("final_amount", "latest_amount", ZERO),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+        backers=Case(
+            When(refunded, then=Value(0)),
+            default=Coalesce("final_contributors", "latest_contributors", Value(0)),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+@dataclass
+class KeyFigures:
+    launched: int
+    contributors: int
+    collected: Decimal
+    succeeded: int
+    ended: int
+
+    @property
+    def success_rate(self) -> int | None:
+        return round(100 * self.succeeded / self.ended) if self.ended else None
+
+    @property
+    def average_contribution(self) -> Decimal | None:
+        if not self.contributors:
+            return None
+        return (self.collected / self.contributors).quantize(Decimal("1"))
+
+
+def key_figures(start: date | None = None, end: date | None = None) -> KeyFigures:
+    """Campaigns launched in [start, end] (every campaign when no bounds), in one query."""
+    campaigns = Campaign.objects.launched()
+    if start:
+        campaigns = campaigns.filter(launched_on__gte=start)
+    if end:
+        campaigns = campaigns.filter(launched_on__lte=end)
+    ended = [CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED]
+    totals = with_figures(campaigns).aggregate(
+        launched=Count("id"),
+        contributors=Coalesce(Sum("backers"), Value(0)),
+        # (an aggregate may not share its name with the annotation it sums)
+        total_collected=Coalesce(Sum("collected"), ZERO),
+        succeeded=Count("id", filter=Q(status=CampaignStatus.SUCCEEDED)),
+        ended=Count("id", filter=Q(status__in=ended)),
+    )
+    totals["collected"] = totals.pop("total_collected")
+    return KeyFigures(**totals)
+
+
+@dataclass
+class FunnelStep:
+    label: str
+    count: int
+    percent_of_first: int | None = None
+
+
+FUNNEL_STEPS = [
+    (Status.CONTACT, "Prises de contact"),
+    (Status.FIRST_MEETING_DONE, "Premiers rendez-vous"),
+    (Status.LABELLING_REQUESTED, "Demandes de labellisation"),
+    (Status.LABELLED, "Projets labellisés"),
+]
+
+
+def funnel(start: date, end: date) -> list[FunnelStep]:
+    """From contacts to successful campaigns, each step counted by when it happened."""
+    window = Q(created_at__date__gte=start, created_at__date__lte=end)
+    by_status = StatusChange.objects.filter(window).aggregate(
+        **{
+            status.value: Count("project", distinct=True, filter=Q(to_status=status))
+            for status, _ in FUNNEL_STEPS
+        }
+    )
+    campaigns = Campaign.objects.aggregate(
+        launched=Count("id", filter=Q(launched_on__gte=start, launched_on__lte=end)),
+        succeeded=Count(
+            "id",
+            filter=Q(status=CampaignStatus.SUCCEEDED, finished_on__gte=start, finished_on__lte=end),
+        ),
+    )
+    steps = [FunnelStep(label, by_status[status.value]) for status, label in FUNNEL_STEPS]
+    steps.append(FunnelStep("Campagnes lancées", campaigns["launched"]))
+    steps.append(FunnelStep("Campagnes réussies", campaigns["succeeded"]))
+    first = steps[0].count
+    for step in steps:
+        step.percent_of_first = round(100 * step.count / first) if first else None
+    return steps
+
+
+# --- The public catalogue -------------------------------------------------------------------
+
+
+class PublicStatus:
+    UPCOMING = "a-venir"
+    RUNNING = "en-cours"
+    LAST_STRETCH = "derniere-ligne-droite"
+    SUCCEEDED = "reussie"
+
+    CHOICES = [
+        (UPCOMING, "À venir"),
+        (RUNNING, "En cours"),
+        (LAST_STRETCH, "Dernière ligne droite"),
+        (SUCCEEDED, "Réussie"),
+    ]
+
+
+LAST_STRETCH_DAYS = 7
+
+
+def public_projects() -> QuerySet[Project]:
+    """Labelled projects whose porteur agreed to publication, each with its latest campaign
+    and that campaign's figures as annotations (one query for the whole page)."""
+    latest_campaign = (
+        Campaign.objects.filter(project=OuterRef("pk"))
+        .exclude(status=CampaignStatus.CANCELLED, launched_on__isnull=True)
+        .order_by("-launched_on", "-id")
+    )
+    figures = with_figures(Campaign.objects.filter(pk=OuterRef("campaign_id")))
+    return (
+        Project.objects.filter(publish_agreed=True)
+        .exclude(label_number="")
+        .select_related("commune")
+        .annotate(campaign_id=Subquery(latest_campaign.values("pk")[:1]))
+        .annotate(
+            campaign_status=Subquery(figures.values("status")[:1]),
+            campaign_goal=Subquery(figures.values("goal")[:1]),
+            campaign_starts_on=Subquery(figures.values("starts_on")[:1]),
+            campaign_ends_on=Subquery(figures.values("ends_on")[:1]),
+            campaign_collected=Subquery(figures.values("collected")[:1]),
+            campaign_backers=Subquery(figures.values("backers")[:1]),
+            campaign_updated_at=Subquery(figures.values("latest_taken_at")[:1]),
+            campaign_platform=Subquery(figures.values("platform__name")[:1]),
+            campaign_platform_slug=Subquery(figures.values("platform__slug")[:1]),
+            campaign_financing=Subquery(figures.values("financing_type")[:1]),
+            campaign_url=Subquery(figures.values("url")[:1]),
+        )
+    )
+
+
+def filter_public_status(projects: QuerySet[Project], public_status: str) -> QuerySet[Project]:
+    today = timezone.localdate()
+    stretch = today + timedelta(days=LAST_STRETCH_DAYS)
+    if public_status == PublicStatus.UPCOMING:
+        return projects.filter(
+            Q(campaign_status__isnull=True) | Q(campaign_status=CampaignStatus.PREPARING)
+        )
+    if public_status == PublicStatus.RUNNING:
+        return projects.filter(campaign_status=CampaignStatus.RUNNING)
+    if public_status == PublicStatus.LAST_STRETCH:
+        return projects.filter(
+            campaign_status=CampaignStatus.RUNNING, campaign_ends_on__lte=stretch
+        )
+    if public_status == PublicStatus.SUCCEEDED:
+        return projects.filter(campaign_status=CampaignStatus.SUCCEEDED)
+    return projects
