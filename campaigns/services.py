@@ -68,8 +68,9 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
 def campaign_start(*, campaign: Campaign, actor: User, on: date | None = None) -> Campaign:
     """The campaign goes live: it now counts as launched, and the dossier is "en cours"."""
     on = on or timezone.localdate()
+    # The actual start replaces the planned one.
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.PREPARING).update(
-        status=CampaignStatus.RUNNING, launched_on=on, starts_on=campaign.starts_on or on
+        status=CampaignStatus.RUNNING, launched_on=on, starts_on=on
     )
     if not updated:
         raise CampaignError(_("Cette campagne n'est pas en préparation."))

@@ -182,6 +182,10 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
+def _euros(value) -> str:
+    return "" if value is None else f"{Decimal(value):.2f}"
+
+
 def _open_data_rows(request):
     rows = []
     campaign_status = dict(CampaignStatus.choices)
@@ -199,8 +203,8 @@ def _open_data_rows(request):
                 "plateforme": project.campaign_platform or "",
                 "type_financement": project.campaign_financing or "",
                 "statut_campagne": str(campaign_status.get(project.campaign_status, "")),
-                "objectif_eur": str(project.campaign_goal or ""),
-                "collecte_eur": str(project.campaign_collected or ""),
+                "objectif_eur": _euros(project.campaign_goal),
+                "collecte_eur": _euros(project.campaign_collected),
                 "contributeurs": project.campaign_backers
                 if project.campaign_backers is not None
                 else "",

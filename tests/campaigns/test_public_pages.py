@@ -1,0 +1,180 @@
+"""The public catalogue, project page, map and open data: what shows, what never shows."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
+from tests.factories import ProjectFactory, commune
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue_data():
+    running = CampaignFactory(
+        project__title="Atelier vélo de Lens",
+        project__commune=commune("Lens"),
+        project__category="mobility",
+        ends_on=timezone.localdate() + timedelta(days=20),
+    )
+    SnapshotFactory(
+        campaign=running,
+        amount=Decimal("2500"),
+        contributors=40,
+        taken_at=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    last_stretch = CampaignFactory(
+        project__title="Ferme de Berck",
+        project__commune=commune("Berck"),
+        project__category="food",
+        ends_on=timezone.localdate() + timedelta(days=3),
+    )
+    succeeded = CampaignFactory(
+        project__title="Fablab d'Arras",
+        project__commune=commune("Arras"),
+        project__category="digital",
+        status="succeeded",
+        final_amount=Decimal("7000"),
+        final_contributors=120,
+        platform=__import__("campaigns.models", fromlist=["Platform"]).Platform.objects.get(
+            slug="helloasso"
+        ),
+    )
+    upcoming = LabelledProjectFactory(
+        title="Épicerie de Calais", commune=commune("Calais"), category="food"
+    )
+    hidden = LabelledProjectFactory(title="Projet non publié", publish_agreed=False)
+    not_labelled = ProjectFactory(title="Dossier en accompagnement", publish_agreed=True)
+    return locals()
+
+
+def titles(response):
+    return [project.title for project in response.context["page"]]
+
+
+def test_the_catalogue_shows_published_labelled_projects_only(client, catalogue_data):
+    response = client.get("/projets/")
+    assert set(titles(response)) == {
+        "Atelier vélo de Lens",
+        "Ferme de Berck",
+        "Fablab d'Arras",
+        "Épicerie de Calais",
+    }
+    page = response.content.decode()
+    assert "Projet non publié" not in page and "Dossier en accompagnement" not in page
+    for private in ("contact_email", "@example.org", "+3332", "SIRET"):
+        assert private not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "en-cours"}, {"Atelier vélo de Lens", "Ferme de Berck"}),
+        ({"status": "derniere-ligne-droite"}, {"Ferme de Berck"}),
+        ({"status": "reussie"}, {"Fablab d'Arras"}),
+        ({"status": "a-venir"}, {"Épicerie de Calais"}),
+        ({"category": "food"}, {"Ferme de Berck", "Épicerie de Calais"}),
+        ({"q": "vélo"}, {"Atelier vélo de Lens"}),
+        ({"platform": "helloasso"}, {"Fablab d'Arras"}),
+        ({"arrondissement": "627"}, {"Atelier vélo de Lens"}),
+    ],
+)
+def test_catalogue_filters(client, catalogue_data, query, expected):
+    assert set(titles(client.get("/projets/", query))) == expected
+
+
+def test_catalogue_filters_by_commune_and_sorts(client, catalogue_data):
+    berck = commune("Berck")
+    assert titles(client.get("/projets/", {"commune": berck.pk})) == ["Ferme de Berck"]
+    ordered = titles(client.get("/projets/", {"sort": "collected"}))
+    assert ordered[:2] == ["Fablab d'Arras", "Atelier vélo de Lens"]
+
+
+def test_the_catalogue_paginates_with_a_constant_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    for index in range(30):
+        campaign = CampaignFactory(project__title=f"Projet {index:02d}")
+        SnapshotFactory(campaign=campaign)
+    with django_assert_max_num_queries(8):
+        response = client.get("/projets/")
+    assert len(response.context["page"]) == 12
+    assert "Page 1 sur 3" in response.content.decode()
+    with django_assert_max_num_queries(8):
+        assert client.get("/carte/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/donnees/projets.json").status_code == 200
+
+
+def test_the_project_page_shows_progress_as_text(client, catalogue_data):
+    project = catalogue_data["running"].project
+    page = client.get(f"/projets/{project.slug}/").content.decode()
+    assert "2\xa0500 €" in page and "5\xa0000 €" in page
+    assert "50 %" in page
+    assert "40 contributeurs" in page
+    assert "jours restants" in page
+    assert "Contribuer sur Ulule" in page
+    assert "Chiffres mis à jour le 20 novembre 2026" in page
+    assert project.contact_email not in page
+
+
+def test_unpublished_or_unlabelled_project_pages_are_404(client, catalogue_data):
+    assert client.get(f"/projets/{catalogue_data['hidden'].slug}/").status_code == 404
+    assert client.get(f"/projets/{catalogue_data['not_labelled'].slug}/").status_code == 404
+
+
+def test_the_map_lists_every_project_and_places_those_located(client, catalogue_data):
+    from projects.models import Commune
+
+    Commune.objects.filter(name="Lens").update(
+        latitude=Decimal("50.4322"), longitude=Decimal("2.8333")
+    )
+    response = client.get("/carte/")
+    page = response.content.decode()
+    points = response.context["points"]
+    assert [p["title"] for p in points] == ["Atelier vélo de Lens"]
+    assert points[0]["url"] == f"/projets/{catalogue_data['running'].project.slug}/"
+    assert 'id="points-carte"' in page
+    assert "position à venir" in page and "Fablab d&#x27;Arras" in page
+    assert "<script>" not in page.replace("<script src=", "")  # no inline script
+
+
+def test_open_data_csv_and_json_have_documented_columns_and_no_private_field(
+    client, catalogue_data
+):
+    response = client.get("/donnees/projets.csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {row["titre"] for row in rows} == {
+        "Atelier vélo de Lens",
+        "Ferme de Berck",
+        "Fablab d'Arras",
+        "Épicerie de Calais",
+    }
+    data = json.loads(client.get("/donnees/projets.json").content)
+    assert "Licence Ouverte" in data["licence"]
+    assert set(data["colonnes"]) == set(rows[0])
+    fablab = next(p for p in data["projets"] if p["titre"] == "Fablab d'Arras")
+    assert (fablab["collecte_eur"], fablab["contributeurs"], fablab["plateforme"]) == (
+        "7000.00",
+        120,
+        "HelloAsso",
+    )
+    for private in ("@", "+33", "contact", "telephone", "siret"):
+        assert private not in json.dumps(data["projets"]).lower().replace("contributeurs", "")
+    page = client.get("/donnees/").content.decode()
+    assert "collecte_eur" in page and "Licence Ouverte" in page
+
+
+def test_the_home_page_shows_key_figures_and_latest_projects(client, catalogue_data):
+    page = client.get("/").content.decode()
+    assert "campagnes lancées" in page
+    assert "Les derniers projets labellisés" in page
