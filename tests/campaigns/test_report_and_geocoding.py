@@ -184,11 +184,15 @@ def test_geocoding_places_the_commune(fake_api):
     assert api.requests == [f"/communes/{lens.insee_code}?fields=centre&format=json"]
 
 
-def test_geocoding_retries_after_a_failure(fake_api):
+def test_geocoding_retries_after_a_failure(fake_api, monkeypatch):
+    from propulsons.celery import app
+
     api = fake_api(failures=2)
     lens = commune("Lens")
-    # Eagerly, Celery runs the retries at once (a worker would wait between them).
-    result = geocode_commune.apply(args=[lens.pk], throw=False)
+    # Eagerly, Celery runs the retries at once (a worker would wait between them), provided
+    # the retry exception is not propagated.
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    result = geocode_commune.apply(args=[lens.pk])
     assert result.get() is True
     assert len(api.requests) == 3
     lens.refresh_from_db()
