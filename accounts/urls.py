@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_home, name="home"),
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path("verrous/", views.lockouts, name="lockouts"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/",
@@ -41,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

@@ -1,9 +1,16 @@
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import EmailAuthenticationForm
+from accounts.permissions import can_use_admin
 
 
 class LoginView(auth_views.LoginView):
@@ -16,3 +23,25 @@ class LoginView(auth_views.LoginView):
 @login_required
 def account_home(request):
     return render(request, "accounts/home.html", {"account": request.user})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        # Whoever proves they own the address may log in again at once.
+        axes_reset(username=form.user.email)
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lockouts(request):
+    """The team unlocks an account blocked by too many failed logins."""
+    if not can_use_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        axes_reset(username=username)
+        messages.success(request, _("Le compte %(email)s est débloqué.") % {"email": username})
+        return redirect("accounts:lockouts")
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    return render(request, "accounts/lockouts.html", {"attempts": locked.order_by("-attempt_time")})

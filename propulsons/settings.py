@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_ratelimit",
+    "csp",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
@@ -62,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propulsons.urls"
@@ -92,6 +98,22 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses logins while an account is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force: after 5 failures for an address from one IP, that pair waits an hour (or until
+# the team unlocks it from /accompagnement/verrous/).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The login form posts the email address in its "username" field.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "propulsons.http.login_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "propulsons.http.client_ip"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"
@@ -214,8 +236,10 @@ else:
 
 # How many intake forms one address may post per hour.
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
-# Behind a proxy, the client address is in this header (set by the proxy, e.g. X-Real-IP).
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Behind a proxy, the client address is in this request header, set by the proxy (e.g.
+# HTTP_X_REAL_IP); the intake rate limit and the login throttling both read it.
+CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
 
 # Coaching cadences (days): a dossier in coaching with no exchange, a live campaign with no
 # call, and the calls due after a campaign ends.
@@ -256,3 +280,20 @@ VOTE_REMINDER_HOURS = env.int("VOTE_REMINDER_HOURS", default=48)
 GEO_API_URL = env.str("GEO_API_URL", default="https://geo.api.gouv.fr")
 # The start of the key figures' default period: the launch of Propulsons!.
 FIGURES_START = env.str("FIGURES_START", default="2015-11-01")
+
+# Content-Security-Policy: no inline script or style anywhere; map tiles from OpenStreetMap.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https://tile.openstreetmap.org"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+AXES_VERBOSE = False
