@@ -102,5 +102,7 @@ def test_session_cookies_are_http_only_and_same_site(settings):
 
 def test_changing_the_case_of_the_address_does_not_dodge_the_lockout(client, porteur):
     fail_logins(client, porteur.email.upper())
-    response = client.post("/compte/connexion/", {"username": f" {porteur.email} ", "password": PASSWORD})
+    response = client.post(
+        "/compte/connexion/", {"username": f" {porteur.email} ", "password": PASSWORD}
+    )
     assert response.status_code == 429
