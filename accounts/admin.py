@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, Role, User
+from accounts.models import DeletionRequest, Organisation, Role, User
 from accounts.services import user_apply_role
 
 
@@ -76,3 +77,31 @@ class UserAdmin(DjangoUserAdmin):
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
         user_apply_role(user=obj)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """The audit trail of admin changes and anonymisations: readable, never editable."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    list_display = ["email", "requested_at", "processed_at", "processed_by"]
+    readonly_fields = ["user", "email", "message", "requested_at", "processed_at", "processed_by"]
+
+    def has_add_permission(self, request):
+        return False

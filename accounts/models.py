@@ -128,3 +128,26 @@ class User(AbstractUser):
     def is_team(self) -> bool:
         """The Propulsons! team: the cheffes de projet and the administrators."""
         return self.role in STAFF_ROLES
+
+
+class DeletionRequest(models.Model):
+    """A porteur's request that their personal data be erased, until the team processes it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="deletion_requests"
+    )
+    email = models.EmailField(_("adresse du demandeur"))
+    message = models.TextField(_("précisions"), blank=True)
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    processed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["processed_at", "-requested_at"]
+        verbose_name = _("demande d'effacement")
+        verbose_name_plural = _("demandes d'effacement")
+
+    def __str__(self) -> str:
+        return self.email

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import STAFF_ROLES, Organisation, Role, User
+from accounts.models import STAFF_ROLES, DeletionRequest, Organisation, Role, User
 
 
 def user_apply_role(*, user: User) -> None:
@@ -38,3 +39,24 @@ def user_create(
     )
     user_apply_role(user=user)
     return user
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> None:
+    """Erase a person's account data; the row stays (history points to it), unusable."""
+    user.email = f"anonyme-utilisateur-{user.pk}@anonyme.invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.phone = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "phone", "is_active", "password"])
+
+
+@transaction.atomic
+def deletion_request_create(*, user: User, message: str = "") -> DeletionRequest:
+    from propulsons import emails
+
+    request = DeletionRequest.objects.create(user=user, email=user.email, message=message)
+    emails.send("deletion_requested", to=[settings.TEAM_EMAIL], context={"request": request})
+    return request

@@ -467,3 +467,32 @@ def digest_set(*, user: User, enabled: bool) -> CoachSettings:
     preferences.daily_digest = enabled
     preferences.save(update_fields=["daily_digest"])
     return preferences
+
+
+def _erase_coaching_personal_data(project) -> None:
+    Interaction.objects.filter(project=project).update(
+        internal_notes="", shared_note="", next_action=""
+    )
+    FirstMeeting.objects.filter(project=project).update(
+        location="", video_link="", relevance_reasoning="", next_steps=""
+    )
+    Reminder.objects.filter(project=project).delete()
+
+
+def _export_shared_notes(user, data: dict) -> None:
+    notes = Interaction.objects.filter(project__owner=user).exclude(shared_note="")
+    by_reference: dict[str, list] = {}
+    for note in notes.select_related("project"):
+        by_reference.setdefault(note.project.reference, []).append(
+            {
+                "le": note.happened_on.isoformat(),
+                "type": note.get_kind_display(),
+                "note": note.shared_note,
+            }
+        )
+    for dossier in data["dossiers"]:
+        dossier["notes_de_la_cheffe_de_projet"] = by_reference.get(dossier["reference"], [])
+
+
+project_services.PERSONAL_DATA_ERASERS.append(_erase_coaching_personal_data)
+project_services.PERSONAL_DATA_EXPORTERS.append(_export_shared_notes)

@@ -298,6 +298,8 @@ class Project(models.Model):
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
 
     consent_at = models.DateTimeField(_("consentement donné le"))
+    # Personal data erased (on request, or after the retention period); statistics kept.
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

@@ -4,7 +4,8 @@ Views, admin actions, commands and the other apps (coaching, labelling, campaign
 functions, so the status history is always complete.
 """
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -343,3 +344,179 @@ def project_set_label(*, project: Project, number: str, labelled_on) -> None:
     project.label_number = number
     project.labelled_on = labelled_on
     project.save(update_fields=["label_number", "labelled_on", "updated_at"])
+
+
+# --- Personal data (GDPR) -------------------------------------------------------------------
+
+# Other apps register what they hold about a dossier's people (coaching notes...), so that
+# anonymising a dossier erases it too.
+PERSONAL_DATA_ERASERS: list[Callable[[Project], None]] = []
+
+# Dossiers that never went further are anonymised after the retention period.
+STOPPED_STATUSES = (Status.CONTACT, Status.ABANDONED, Status.REORIENTED)
+
+
+@transaction.atomic
+def project_anonymise(*, project: Project, actor: User | None, reason: str) -> bool:
+    """Erase the personal data of a dossier, keep what the statistics need (reference, dates,
+    statuses, commune, category, amounts, partner, campaigns' figures). Idempotent."""
+    now = timezone.now()
+    claimed = Project.objects.filter(pk=project.pk, anonymised_at__isnull=True).update(
+        anonymised_at=now
+    )
+    if not claimed:
+        return False
+    reference = project.reference
+    Project.objects.filter(pk=project.pk).update(
+        contact_first_name="Anonyme",
+        contact_last_name="",
+        contact_email=f"anonyme-{project.pk}@anonyme.invalid",
+        contact_phone="",
+        structure_name=_("Structure anonymisée"),
+        siret="",
+        title=_("Dossier anonymisé %(reference)s") % {"reference": reference},
+        summary="",
+        description="",
+        slug=f"anonyme-{reference.lower()}",
+        owner=None,
+        publish_agreed=False,
+        latitude=None,
+        longitude=None,
+        wished_campaign_start=None,
+        updated_at=now,
+    )
+    StatusChange.objects.filter(project=project).update(note="")
+    for document in project.documents.all():
+        if document.file:
+            document.file.delete(save=False)
+    project.documents.all().delete()
+    for erase in PERSONAL_DATA_ERASERS:
+        erase(project)
+    if actor is not None:
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        LogEntry.objects.log_actions(
+            user_id=actor.pk,
+            queryset=Project.objects.filter(pk=project.pk),
+            action_flag=CHANGE,
+            change_message=_("Dossier anonymisé : %(reason)s") % {"reason": reason},
+            single_object=True,
+        )
+    project.refresh_from_db()
+    return True
+
+
+def projects_anonymise_expired(*, now: datetime | None = None) -> int:
+    """Anonymise the dossiers stopped for longer than the retention period; a second run finds
+    nothing more to do."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.DATA_RETENTION_DAYS)
+    expired = Project.objects.filter(
+        status__in=STOPPED_STATUSES, status_changed_at__lt=limit, anonymised_at__isnull=True
+    )
+    count = 0
+    for project in expired.iterator():
+        count += project_anonymise(
+            project=project, actor=None, reason=_("durée de conservation écoulée")
+        )
+    return count
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything Propulsons! holds about a porteur, for the right of access (JSON)."""
+    projects = (
+        Project.objects.filter(owner=user)
+        .select_related("commune", "partner")
+        .prefetch_related("status_changes", "documents", "labelling_requests__decisions")
+    )
+    data: dict[str, Any] = {
+        "compte": {
+            "adresse_electronique": user.email,
+            "prenom": user.first_name,
+            "nom": user.last_name,
+            "telephone": user.phone,
+            "inscrit_le": user.date_joined.isoformat(),
+            "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
+        },
+        "dossiers": [],
+    }
+    for project in projects:
+        data["dossiers"].append(
+            {
+                "reference": project.reference,
+                "statut": project.get_status_display(),
+                "contact": {
+                    "prenom": project.contact_first_name,
+                    "nom": project.contact_last_name,
+                    "adresse_electronique": project.contact_email,
+                    "telephone": project.contact_phone,
+                },
+                "structure": {
+                    "nom": project.structure_name,
+                    "forme_juridique": project.get_legal_form_display(),
+                    "siret": project.siret,
+                },
+                "projet": {
+                    "titre": project.title,
+                    "resume": project.summary,
+                    "description": project.description,
+                    "categorie": project.get_category_display(),
+                    "commune": project.commune.name,
+                    "budget_total": str(project.total_budget),
+                    "montant_participatif": str(project.crowdfunding_amount),
+                    "type_financement": project.get_financing_type_display(),
+                    "partenaire": str(project.partner or ""),
+                    "presentation_publique_acceptee": project.publish_agreed,
+                },
+                "consentement_le": project.consent_at.isoformat(),
+                "historique": [
+                    {"statut": change.get_to_status_display(), "le": change.created_at.isoformat()}
+                    for change in project.status_changes.all()
+                ],
+                "documents": [
+                    {
+                        "type": document.get_kind_display(),
+                        "nom": document.original_name or document.url,
+                        "depose_le": document.uploaded_at.isoformat(),
+                    }
+                    for document in project.documents.all()
+                ],
+                "decisions_du_comite": [
+                    {
+                        "decision": decision.get_outcome_display(),
+                        "motivation": decision.motivation,
+                        "le": decision.recorded_at.isoformat(),
+                    }
+                    for request in project.labelling_requests.all()
+                    for decision in request.decisions.all()
+                ],
+            }
+        )
+    for extend in PERSONAL_DATA_EXPORTERS:
+        extend(user, data)
+    return data
+
+
+# Other apps add what they hold about the porteur to the export (the notes shared with them).
+PERSONAL_DATA_EXPORTERS: list[Callable[[User, dict], None]] = []
+
+
+@transaction.atomic
+def deletion_request_process(*, request, actor: User) -> int:
+    """Honour a porteur's erasure request: anonymise their dossiers, then their account."""
+    from accounts.models import DeletionRequest
+    from accounts.services import user_erase
+
+    updated = DeletionRequest.objects.filter(pk=request.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), processed_by=actor
+    )
+    if not updated:
+        raise TransitionError(_("Cette demande a déjà été traitée."))
+    count = 0
+    if request.user is not None:
+        for project in Project.objects.filter(owner=request.user):
+            count += project_anonymise(
+                project=project, actor=actor, reason=_("demande d'effacement du porteur")
+            )
+        user_erase(user=request.user)
+    return count

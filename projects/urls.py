@@ -8,6 +8,13 @@ urlpatterns = [
     path("deposer/", views.intake, name="intake"),
     path("deposer/merci/", views.intake_done, name="intake_done"),
     path("espace/", views.porteur_space, name="porteur_space"),
+    path("espace/mes-donnees.json", views.personal_data, name="personal_data"),
+    path("espace/effacement/", views.deletion_request, name="deletion_request"),
+    path(
+        "accompagnement/donnees-personnelles/",
+        views.privacy_requests,
+        name="privacy_requests",
+    ),
     path("espace/dossiers/<str:reference>/", views.porteur_project, name="porteur_project"),
     path("espace/dossiers/<str:reference>/modifier/", views.project_edit, name="project_edit"),
     path("espace/rattacher/<str:token>/", views.claim, name="claim"),
@@ -18,6 +25,11 @@ urlpatterns = [
         "accompagnement/dossiers/<str:reference>/abandonner/",
         views.team_abandon,
         name="team_abandon",
+    ),
+    path(
+        "accompagnement/dossiers/<str:reference>/anonymiser/",
+        views.team_anonymise,
+        name="team_anonymise",
     ),
     path(
         "accompagnement/dossiers/<str:reference>/reorienter/",

@@ -7,7 +7,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -365,3 +365,79 @@ def team_reorient(request, reference: str):
     return _team_transition(
         request, reference, services.project_reorient, _("Le dossier %(ref)s est réorienté.")
     )
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def personal_data(request):
+    """The porteur's right of access: everything we hold about them, as a JSON file."""
+    response = JsonResponse(
+        services.personal_data_export(user=request.user),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-propulsons.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deletion_request(request):
+    if request.method == "POST":
+        from accounts.services import deletion_request_create
+
+        deletion_request_create(user=request.user, message=request.POST.get("message", "")[:2000])
+        messages.success(
+            request,
+            _(
+                "Votre demande d'effacement est enregistrée. L'équipe la traite dans le mois "
+                "et vous écrit quand c'est fait."
+            ),
+        )
+        return redirect("projects:porteur_space")
+    return render(request, "projects/deletion_request.html")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def privacy_requests(request):
+    """The team's list of erasure requests, processed in one click each."""
+    from accounts.models import DeletionRequest
+
+    _require_team(request)
+    if request.method == "POST":
+        item = get_object_or_404(DeletionRequest, pk=request.POST.get("request"))
+        try:
+            count = services.deletion_request_process(request=item, actor=request.user)
+            messages.success(
+                request,
+                _("Demande traitée : %(count)s dossier(s) anonymisé(s), compte effacé.")
+                % {"count": count},
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        return redirect("projects:privacy_requests")
+    requests = DeletionRequest.objects.select_related("user", "processed_by").annotate(
+        n_projects=Count("user__projects")
+    )
+    return render(request, "projects/privacy_requests.html", {"requests": requests})
+
+
+@require_POST
+@login_required
+def team_anonymise(request, reference: str):
+    _require_team(request)
+    project = _project_for(request, reference)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez la raison : elle est conservée dans le journal."))
+    elif services.project_anonymise(
+        project=project, actor=request.user, reason=form.cleaned_data["reason"]
+    ):
+        messages.success(request, _("Le dossier est anonymisé ; ses statistiques sont gardées."))
+    else:
+        messages.info(request, _("Ce dossier était déjà anonymisé."))
+    return redirect("projects:team_project", reference=reference)

@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.geocode_missing_communes",
         "schedule": 60 * 60,
     },
+    "projects-anonymise-expired": {
+        "task": "projects.tasks.anonymise_expired_dossiers",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "coaching-daily-digest": {
         "task": "coaching.tasks.send_daily_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
@@ -297,3 +301,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 AXES_VERBOSE = False
+
+# Personal data: dossiers that stopped at "prise de contact", "abandonné" or "réorienté" are
+# anonymised this many days after their last change (3 years), their statistics kept.
+DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS", default=3 * 365)

@@ -24,7 +24,10 @@ def legal_notice(request):
     return render(
         request,
         "legal_notice.html",
-        {"hosting_provider": settings.LEGAL_HOSTING_PROVIDER},
+        {
+            "hosting_provider": settings.LEGAL_HOSTING_PROVIDER,
+            "retention_years": round(settings.DATA_RETENTION_DAYS / 365),
+        },
     )
 
 
