@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from projects.models import Project, Status
 
+from . import services
 from .models import (
     Campaign,
     CampaignStatus,
@@ -84,6 +85,11 @@ def _noon(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
+def _follow(campaign: Campaign) -> None:
+    services.campaign_refresh_declared(campaign=campaign)
+    Project.objects.filter(pk=campaign.project_id).update(current_campaign=campaign)
+
+
 def load() -> None:
     if Campaign.objects.exists():
         return  # idempotent
@@ -118,6 +124,7 @@ def load() -> None:
                     contributors=contributors,
                     source=FigureSource.PLATFORM,
                 )
+            _follow(campaign)
             continue
         if project.title in NAMED:
             platform, goal, amount, contributors, status, model, financing = NAMED[project.title]
@@ -150,3 +157,4 @@ def load() -> None:
                 contributors=int(contributors * share),
                 source=FigureSource.PLATFORM,
             )
+        _follow(campaign)

@@ -91,6 +91,11 @@ class Campaign(models.Model):
         _("montant final (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     final_contributors = models.PositiveIntegerField(_("contributeurs"), null=True, blank=True)
+    # The latest declared figures, kept with the campaign by services.snapshot_add so that
+    # lists and figures read them without a subquery per campaign.
+    declared_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    declared_contributors = models.PositiveIntegerField(null=True, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
     rewards_delivered = models.CharField(
         _("contreparties livrées"), max_length=10, choices=RewardsDelivery.choices, blank=True
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,7 @@ def campaign_create(
         .exists()
     ):
         raise CampaignError(_("Une campagne est déjà en préparation pour ce projet."))
-    return Campaign.objects.create(
+    campaign = Campaign.objects.create(
         project=project,
         platform=platform,
         financing_type=financing_type,
@@ -52,6 +53,10 @@ def campaign_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    # The public pages follow the latest campaign prepared.
+    Project.objects.filter(pk=project.pk).update(current_campaign=campaign)
+    project.current_campaign = campaign
+    return campaign
 
 
 @transaction.atomic
@@ -96,7 +101,7 @@ def snapshot_add(
     taken_at = taken_at or timezone.now()
     if taken_at > timezone.now() + timezone.timedelta(minutes=5):
         raise CampaignError(_("Un relevé ne peut pas être daté dans le futur."))
-    return FigureSnapshot.objects.create(
+    snapshot = FigureSnapshot.objects.create(
         campaign=campaign,
         taken_at=taken_at,
         amount=amount,
@@ -104,6 +109,11 @@ def snapshot_add(
         source=source,
         entered_by=actor,
     )
+    # The campaign keeps its latest figures; an older snapshot entered late changes nothing.
+    Campaign.objects.filter(pk=campaign.pk).filter(
+        Q(declared_at__isnull=True) | Q(declared_at__lte=taken_at)
+    ).update(declared_amount=amount, declared_contributors=contributors, declared_at=taken_at)
+    return snapshot
 
 
 @transaction.atomic
@@ -145,6 +155,13 @@ def campaign_cancel_preparation(*, campaign: Campaign, actor: User) -> Campaign:
     if not updated:
         raise CampaignError(_("Seule une campagne en préparation peut être abandonnée ainsi."))
     campaign.refresh_from_db()
+    # The public pages go back to the previous campaign that went live, if any.
+    previous = (
+        Campaign.objects.filter(project=campaign.project_id, launched_on__isnull=False)
+        .order_by("-launched_on", "-id")
+        .first()
+    )
+    Project.objects.filter(pk=campaign.project_id).update(current_campaign=previous)
     return campaign
 
 
@@ -185,3 +202,13 @@ def project_set_publication(*, project: Project, actor: User, agreed: bool) -> N
 
 def commune_set_location(*, commune: Commune, latitude: Decimal, longitude: Decimal) -> None:
     Commune.objects.filter(pk=commune.pk).update(latitude=latitude, longitude=longitude)
+
+
+def campaign_refresh_declared(*, campaign: Campaign) -> None:
+    """Recompute the campaign's latest declared figures from its snapshots (imports, demo)."""
+    latest = campaign.snapshots.order_by("-taken_at", "-id").first()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        declared_amount=latest.amount if latest else None,
+        declared_contributors=latest.contributors if latest else None,
+        declared_at=latest.taken_at if latest else None,
+    )

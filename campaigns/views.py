@@ -133,7 +133,7 @@ def _map_points(projects):
 
 @require_safe
 def project_map(request):
-    projects = list(selectors.public_projects().order_by("commune__name", "title"))
+    projects = list(selectors.map_projects().order_by("commune__name", "title"))
     return render(
         request,
         "campaigns/map.html",

@@ -293,6 +293,15 @@ class Project(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
+    # The campaign the public pages show (the latest one prepared), kept by campaigns.services.
+    current_campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campagne en cours de suivi"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Set by the committee's decision (labelling app).
     labelled_on = models.DateField(_("labellisé le"), null=True, blank=True)
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)

@@ -368,9 +368,16 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                 finished_on=ended,
                 final_amount=final if ended else None,
                 final_contributors=int(final / 50) if ended else None,
+                # The last of the 50 snapshots below.
+                declared_amount=final,
+                declared_contributors=int(final / 50),
+                declared_at=_aware(started) + timedelta(hours=12 * 50),
             )
         )
     campaigns = Campaign.objects.bulk_create(campaigns, batch_size=BATCH)
+    for project, campaign in zip(launched, campaigns, strict=True):
+        project.current_campaign = campaign
+    Project.objects.bulk_update(launched, ["current_campaign"], batch_size=BATCH)
     snapshots = []
     for campaign in campaigns:
         final = campaign.final_amount or campaign.goal

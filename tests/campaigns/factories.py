@@ -17,6 +17,7 @@ class LabelledProjectFactory(ProjectFactory):
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(LabelledProjectFactory, status="campaign_running")
     platform = factory.LazyFunction(lambda: Platform.objects.get(slug="ulule"))
@@ -29,13 +30,27 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     status = "running"
     launched_on = date(2026, 11, 1)
 
+    @factory.post_generation
+    def followed(self, create, extracted, **kwargs):
+        # As campaigns.services.campaign_create does: the project's pages follow it.
+        if create and not (self.status == "cancelled" and self.launched_on is None):
+            type(self.project).objects.filter(pk=self.project_id).update(current_campaign=self)
+
 
 class SnapshotFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FigureSnapshot
+        skip_postgeneration_save = True
 
     campaign = factory.SubFactory(CampaignFactory)
     taken_at = factory.Faker("date_time_this_year", tzinfo=__import__("datetime").UTC)
     amount = Decimal("1000")
     contributors = 20
     source = "platform"
+
+    @factory.post_generation
+    def declared(self, create, extracted, **kwargs):
+        if create:
+            from campaigns.services import campaign_refresh_declared
+
+            campaign_refresh_declared(campaign=self.campaign)
