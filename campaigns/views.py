@@ -315,8 +315,12 @@ def report(request):
     context = _report(start, end)
     context["period"] = period
     context["export_query"] = f"start={start.isoformat()}&end={end.isoformat()}"
+    # The page lists the latest campaigns; the exports carry them all.
+    context["campaigns_shown"] = context["campaigns"].order_by("-launched_on")[:REPORT_LISTED]
     return render(request, "campaigns/report.html", context)
 
+
+REPORT_LISTED = 100
 
 REPORT_COLUMNS = [
     "Référence",

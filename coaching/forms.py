@@ -191,9 +191,16 @@ class InteractionForm(_CrispyForm, forms.ModelForm):
         self.initial.setdefault("happened_on", timezone.localdate())
         if project_choices is not None:
             # The quick entry of the dashboard: the dossier is chosen in the form.
+            # A reference typed with suggestions, not a list of every active dossier.
             self.fields["project"] = forms.ModelChoiceField(
                 label=gettext_lazy("Dossier"),
                 queryset=project_choices,
+                to_field_name="reference",
+                widget=forms.TextInput(attrs={"list": "dossiers-actifs", "autocomplete": "off"}),
+                help_text=gettext_lazy("Sa référence, par exemple P-2026-0042."),
+                error_messages={
+                    "invalid_choice": gettext_lazy("Aucun dossier actif ne porte cette référence.")
+                },
             )
             self.order_fields(["project", *self.Meta.fields])
         self.helper = self._helper()

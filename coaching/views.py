@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +43,11 @@ def _team_page(project: Project, anchor: str = "accompagnement") -> str:
     return reverse("projects:team_project", args=[project.reference]) + f"#{anchor}"
 
 
+ACTIVE_SHOWN = 30
+REMINDERS_SHOWN = 50
+SUGGESTIONS = 100
+
+
 @require_safe
 @login_required
 def dashboard(request):
@@ -51,17 +56,19 @@ def dashboard(request):
     user = request.user
     now = timezone.now()
     end_of_today = services.due_moment(timezone.localdate()).replace(hour=23, minute=59)
-    reminders = (
-        Reminder.objects.pending()
-        .filter(recipient=user, due_at__lte=end_of_today + timedelta(days=7))
-        .select_related("project")
-        .order_by("due_at")
+    upcoming = Reminder.objects.pending().filter(
+        recipient=user, due_at__lte=end_of_today + timedelta(days=7)
     )
+    reminders = upcoming.select_related("project").order_by("due_at")[:REMINDERS_SHOWN]
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
-    active = selectors.with_last_interaction(
-        mine.filter(status__in=ACTIVE_STATUSES).select_related("commune")
-    ).order_by("last_interaction_on", "title")
+    active = (
+        selectors.with_last_interaction(
+            mine.filter(status__in=ACTIVE_STATUSES).select_related("commune")
+        )
+        # The dossiers waiting longest for news first; the pipeline lists the others.
+        .order_by(F("last_interaction_on").asc(nulls_first=True), "title")[:ACTIVE_SHOWN]
+    )
     appointments = (
         FirstMeeting.objects.filter(
             reported_at__isnull=True, scheduled_at__gte=now - timedelta(hours=2)
@@ -75,6 +82,7 @@ def dashboard(request):
         "coaching/dashboard.html",
         {
             "reminders": reminders,
+            "reminders_count": upcoming.count(),
             "end_of_today": end_of_today,
             "start_of_today": end_of_today.replace(hour=0, minute=0),
             "portfolio": [(status, portfolio.get(status.value, 0)) for status in Status],
@@ -85,6 +93,10 @@ def dashboard(request):
             "active_projects": active,
             "appointments": appointments,
             "quick_form": InteractionForm(project_choices=active_projects()),
+            "suggestions": mine.filter(status__in=ACTIVE_STATUSES)
+            .order_by("-status_changed_at")
+            .values("reference", "title")[:SUGGESTIONS],
+            "active_count": mine.filter(status__in=ACTIVE_STATUSES).count(),
             "postpone_form": PostponeForm(),
         },
     )
@@ -198,7 +210,18 @@ def interaction_create(request, reference: str | None = None):
         if project is None:
             return redirect("coaching:dashboard")
         return redirect(_team_page(target))
-    return render(request, "coaching/interaction_form.html", {"project": project, "form": form})
+    suggestions = (
+        []
+        if project
+        else Project.objects.filter(coach=request.user, status__in=ACTIVE_STATUSES)
+        .order_by("-status_changed_at")
+        .values("reference", "title")[:SUGGESTIONS]
+    )
+    return render(
+        request,
+        "coaching/interaction_form.html",
+        {"project": project, "form": form, "suggestions": suggestions},
+    )
 
 
 def _back(request):

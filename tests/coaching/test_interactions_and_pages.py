@@ -225,7 +225,7 @@ def test_the_dashboard_quick_entry_records_an_exchange(client, cheffe):
     response = client.post(
         "/accompagnement/echanges/nouveau/",
         {
-            "project": project.pk,
+            "project": project.reference,
             "kind": "video",
             "happened_on": "2026-11-26",
             "duration_minutes": "30",
