@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from projects.models import Category, Commune, Project, Status
 from projects.permissions import can_manage_projects
+from projects.services import TransitionError
 
 from . import selectors, services
 from .forms import (
@@ -510,7 +511,9 @@ def campaign_action(request, pk: int, action: str):
             messages.success(request, _("La campagne en préparation est abandonnée."))
         else:
             raise Http404
-    except services.CampaignError as error:
+    except (services.CampaignError, TransitionError) as error:
+        # TransitionError: the dossier is not where the campaign expects it (e.g. a campaign
+        # prepared while another one runs).
         messages.error(request, str(error))
     return _back_to_dossier(campaign.project)
 

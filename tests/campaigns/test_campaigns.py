@@ -216,3 +216,13 @@ def test_a_finished_campaign_cannot_be_launched_or_ended_again(cheffe):
             final_amount=Decimal("0"),
             final_contributors=0,
         )
+
+
+def test_launching_while_the_dossier_is_elsewhere_is_refused_in_french(client, cheffe):
+    # A campaign prepared, but the dossier already "campagne en cours" (another campaign).
+    campaign = CampaignFactory(status="preparing", launched_on=None)
+    client.force_login(cheffe)
+    response = client.post(f"/accompagnement/campagnes/{campaign.pk}/lancer/", follow=True)
+    assert response.status_code == 200
+    assert "ne peut pas passer" in response.content.decode()
+    assert Campaign.objects.get().status == "preparing"
