@@ -301,9 +301,9 @@ def _report(start, end) -> dict:
             {**row, "label": categories.get(row["project__category"], row["project__category"])}
             for row in by_category
         ],
-        "campaigns": launched.select_related("project__commune", "platform").order_by(
-            "launched_on"
-        ),
+        "campaigns": launched.select_related(
+            "project__commune", "project__partner", "platform"
+        ).order_by("launched_on"),
     }
 
 

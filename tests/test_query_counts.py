@@ -1,0 +1,80 @@
+"""Every page's SQL queries: at most 15, and the same number when the data grows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from campaigns.selectors import public_projects
+from labelling.models import CommitteeSession, LabellingRequest
+from projects.models import Project
+from propulsons.datagen import generate
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 15
+
+PAGES = [
+    ("anonyme", "/"),
+    ("anonyme", "/projets/"),
+    ("anonyme", "/projets/{slug}/"),
+    ("anonyme", "/carte/"),
+    ("anonyme", "/chiffres/"),
+    ("anonyme", "/chiffres/?start=2016-10-01&end=2017-09-30"),
+    ("anonyme", "/donnees/"),
+    ("anonyme", "/donnees/projets.json"),
+    ("anonyme", "/donnees/projets.csv"),
+    ("porteur", "/espace/"),
+    ("porteur", "/espace/dossiers/{reference}/"),
+    ("cheffe", "/accompagnement/"),
+    ("cheffe", "/accompagnement/dossiers/"),
+    ("cheffe", "/accompagnement/dossiers/?status=coaching&sort=title"),
+    ("cheffe", "/accompagnement/dossiers/{reference}/"),
+    ("cheffe", "/accompagnement/bilan/"),
+    ("cheffe", "/accompagnement/bilan/export.xlsx"),
+    ("cheffe", "/comite/"),
+    ("cheffe", "/comite/seances/{session}/"),
+    ("cheffe", "/comite/seances/{session}/proces-verbal/"),
+    ("cheffe", "/comite/demandes/{request}/"),
+    ("comite", "/comite/"),
+]
+
+
+def count_queries(client, users, targets):
+    counts = {}
+    for role, url in PAGES:
+        client.logout()
+        if role != "anonyme":
+            client.force_login(users[role])
+        address = url.format(**targets)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(address)
+        assert response.status_code == 200, address
+        counts[(role, url)] = len(queries.captured_queries)
+    return counts
+
+
+def test_page_queries_do_not_grow_with_the_data(client):
+    generate(scale=0.6)
+    users = {
+        "cheffe": User.objects.get(email="cheffe.generee@propulsons.org"),
+        "comite": User.objects.filter(email__startswith="membre.genere.").first(),
+    }
+    # The same porteur, session and request before and after the data grows.
+    project = (
+        Project.objects.filter(owner__isnull=False, campaigns__isnull=False).order_by("pk").first()
+    )
+    users["porteur"] = project.owner
+    targets = {
+        "slug": public_projects().order_by("pk").first().slug,
+        "reference": project.reference,
+        "session": CommitteeSession.objects.filter(requests__isnull=False).first().pk,
+        "request": LabellingRequest.objects.first().pk,
+    }
+    small = count_queries(client, users, targets)
+    generate(scale=2)
+    large = count_queries(client, users, targets)
+    too_many = {page: n for page, n in large.items() if n > MAX_QUERIES}
+    assert too_many == {}, too_many
+    grown = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
+    assert grown == {}, grown
