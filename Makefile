@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev migrate demo lint format ci clean lock
+.PHONY: run test install install-dev migrate demo lint format ci clean lock messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## After adding or changing a plural string ({% blocktranslate count %}, ngettext): French is
+## the source language, but plurals need the catalogue for the French rule (0 is singular).
+## Needs GNU gettext (apt-get install gettext); the compiled .mo file is committed.
+messages: install-dev
+	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=bench --ignore="tests/*"
+	$(BIN)/python bin/fill-french-plurals locale/fr/LC_MESSAGES/django.po
+	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 ci:
 	bash .ci/run

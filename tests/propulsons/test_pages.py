@@ -110,3 +110,11 @@ def test_a_cheffe_logs_into_the_admin_with_her_password(client, cheffe):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_french_plurals_follow_the_french_rule(client):
+    # "0 projet", not "0 projets": the catalogue applies the French plural rule.
+    page = client.get("/projets/").content.decode()
+    assert "0 projet<" in page or "0 projet\n" in page or ">0 projet" in page
+    assert "0 projets" not in page
