@@ -80,14 +80,17 @@ def _migrated_apps(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request, _migrated_apps):
-    """Reload the data migrations' rows before a transactional test if a flush removed them.
+    """Reload the data migrations' rows before a database test if a flush removed them.
 
     Django's serialized_rollback cannot do it here: Playwright runs an event loop, and the
     connection that holds the serialized copy belongs to the context outside that loop.
     """
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
         return
+    # Also for plain tests: pytest may run one after a transactional test has flushed.
     request.getfixturevalue("_django_db_helper")
     from importlib import import_module
 
