@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DeletionRequest, Organisation, Role, User
 from accounts.services import user_apply_role
+from propulsons.admin import ReadOnlyAdmin
 
 
 @admin.register(Organisation)
@@ -80,22 +81,13 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyAdmin):
     """The audit trail of admin changes and anonymisations: readable, never editable."""
 
     list_display = ["action_time", "user", "content_type", "object_repr", "action_flag"]
     list_filter = ["action_flag", "content_type"]
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeletionRequest)

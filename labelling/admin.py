@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from propulsons.admin import ReadOnlyAdmin
+
 from .models import (
     CommitteeSession,
     Criterion,
@@ -8,20 +10,6 @@ from .models import (
     LabellingRequest,
     Vote,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Votes and decisions are written through the committee pages only, and never edited:
-    the admin shows them, for audit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Criterion)

@@ -14,19 +14,11 @@ from accounts.demo import CHEFFE_EMAIL, PORTEUR_EMAILS
 from accounts.models import Organisation, User
 
 from . import services
-from .models import Commune, Project, Status, StatusChange
+from .models import MAIN_PATH, Commune, Project, Status, StatusChange
 
 # The path of statuses leading to each status, from "prise de contact".
-_MAIN_PATH = [
-    Status.FIRST_MEETING_DONE,
-    Status.COACHING,
-    Status.LABELLING_REQUESTED,
-    Status.IN_COMMITTEE,
-    Status.LABELLED,
-    Status.CAMPAIGN_RUNNING,
-    Status.CAMPAIGN_ENDED,
-    Status.CLOSED,
-]
+# The steps after "prise de contact" (the submission records that one).
+_MAIN_PATH = list(MAIN_PATH[1:])
 PATHS: dict[str, list[str]] = {
     Status.CONTACT: [],
     **{status: _MAIN_PATH[: i + 1] for i, status in enumerate(_MAIN_PATH)},
@@ -285,16 +277,6 @@ PORTEUR_NAMES = [
 # Dossiers that give the seed's figures: from October 2016 to September 2017, 52 contacts,
 # 42 first meetings, 10 labelling requests (the two seed examples included); and 21 campaigns
 # since November 2015 (see campaigns/demo.py for their results).
-_MAIN_TO_CLOSED = [
-    Status.FIRST_MEETING_DONE,
-    Status.COACHING,
-    Status.LABELLING_REQUESTED,
-    Status.IN_COMMITTEE,
-    Status.LABELLED,
-    Status.CAMPAIGN_RUNNING,
-    Status.CAMPAIGN_ENDED,
-    Status.CLOSED,
-]
 ACTIVITIES = [
     ("Épicerie solidaire", "food", "association"),
     ("Recyclerie", "circular_economy", "association"),
@@ -438,16 +420,14 @@ def _load_history(cheffe: User) -> None:
         )
     for index in range(42, 49):  # labelled, their campaign run and closed
         _historical_dossier(
-            index, window_start + timedelta(days=21 * (index - 42)), 20, _MAIN_TO_CLOSED, cheffe
+            index, window_start + timedelta(days=21 * (index - 42)), 20, _MAIN_PATH, cheffe
         )
-    _historical_dossier(
-        49, date(2016, 12, 5), 20, [*_MAIN_TO_CLOSED[:4], Status.NOT_LABELLED], cheffe
-    )
+    _historical_dossier(49, date(2016, 12, 5), 20, [*_MAIN_PATH[:4], Status.NOT_LABELLED], cheffe)
     # Before the window (from the launch in November 2015) and after it: 10 more campaigns.
     for offset, contacted_on in enumerate(
         [date(2015, 11, 16), date(2016, 1, 11), date(2016, 3, 7), date(2016, 4, 18)]
     ):
-        _historical_dossier(50 + offset, contacted_on, 20, _MAIN_TO_CLOSED, cheffe)
+        _historical_dossier(50 + offset, contacted_on, 20, _MAIN_PATH, cheffe)
     for offset, contacted_on in enumerate(
         [
             date(2018, 2, 5),
@@ -458,7 +438,7 @@ def _load_history(cheffe: User) -> None:
             date(2025, 2, 3),
         ]
     ):
-        _historical_dossier(54 + offset, contacted_on, 30, _MAIN_TO_CLOSED, cheffe)
+        _historical_dossier(54 + offset, contacted_on, 30, _MAIN_PATH, cheffe)
 
 
 def _place_demo_communes() -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
+from .services import INTAKE_FIELDS
 from .uploads import UploadRejected, sniff_content_type
 
 CRITERION_3 = gettext_lazy(
@@ -89,26 +90,8 @@ class ProjectDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "contact_first_name",
-            "contact_last_name",
-            "contact_email",
-            "contact_phone",
-            "structure_name",
-            "legal_form",
-            "siret",
-            "title",
-            "summary",
-            "description",
-            "category",
-            "total_budget",
-            "crowdfunding_amount",
-            "financing_type",
-            "wished_campaign_start",
-            "partner",
-            "heard_from",
-            "publish_agreed",
-        ]
+        # What the porteur fills in; the commune comes from commune_name (below).
+        fields = [field for field in INTAKE_FIELDS if field != "commune"]
         labels = {
             "publish_agreed": gettext_lazy(
                 "J'accepte que mon projet soit présenté sur le site de Propulsons! s'il est "

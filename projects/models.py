@@ -63,6 +63,19 @@ class Status(models.TextChoices):
     REORIENTED = "reoriented", _("Réorienté")
 
 
+# The life cycle of a dossier that goes all the way, from the first contact to the end.
+MAIN_PATH = (
+    Status.CONTACT,
+    Status.FIRST_MEETING_DONE,
+    Status.COACHING,
+    Status.LABELLING_REQUESTED,
+    Status.IN_COMMITTEE,
+    Status.LABELLED,
+    Status.CAMPAIGN_RUNNING,
+    Status.CAMPAIGN_ENDED,
+    Status.CLOSED,
+)
+
 # Statuses from which a dossier can still move forward; "abandonné" and "réorienté" can be
 # reached from any of them.
 ACTIVE_STATUSES = frozenset(

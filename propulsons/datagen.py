@@ -27,20 +27,17 @@ from labelling.models import (
     LabellingRequest,
     Vote,
 )
-from projects.models import Category, Commune, LegalForm, Project, Status, StatusChange
+from projects.models import (
+    MAIN_PATH,
+    Category,
+    Commune,
+    LegalForm,
+    Project,
+    Status,
+    StatusChange,
+)
 
 BATCH = 5000
-MAIN_PATH = [
-    Status.CONTACT,
-    Status.FIRST_MEETING_DONE,
-    Status.COACHING,
-    Status.LABELLING_REQUESTED,
-    Status.IN_COMMITTEE,
-    Status.LABELLED,
-    Status.CAMPAIGN_RUNNING,
-    Status.CAMPAIGN_ENDED,
-    Status.CLOSED,
-]
 # How dossiers end up, in proportion (the funnel: most contacts stop early).
 FINAL_STATUSES = [
     (Status.CONTACT, 4),
