@@ -1,9 +1,6 @@
 """A real Celery worker with its beat, against Redis and PostgreSQL, delivers a due reminder
 exactly once."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -14,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from coaching.models import Reminder
+from tests.celery_process import celery_worker, wait_for_files
 from tests.coaching.factories import ReminderFactory
 from tests.conftest import require
 from tests.factories import UserFactory
@@ -39,52 +37,16 @@ def test_worker_and_beat_deliver_a_due_reminder_exactly_once(tmp_path):
     )
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CELERY_TASK_DEFAULT_QUEUE": f"test-beat-{uuid.uuid4().hex}",
-        "REMINDER_SCAN_SECONDS": "1",
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "propulsons",
-            "worker",
-            "--beat",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(mail_dir.iterdir()):
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.5)
-        assert any(mail_dir.iterdir()), "no reminder email within 60 s"
+    with celery_worker(
+        mail_dir=mail_dir,
+        queue=f"test-beat-{uuid.uuid4().hex}",
+        extra_args=["--beat", "--schedule", str(tmp_path / "beat-schedule")],
+        DATABASE_URL=database_url(),
+        REMINDER_SCAN_SECONDS="1",
+    ) as process:
+        assert wait_for_files(process, mail_dir), "no reminder email within 60 s"
         # Let beat fire several more scans: the reminder must not be sent again.
         time.sleep(5)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
     emails = [path.read_text() for path in mail_dir.iterdir()]
     assert len(emails) == 1
     assert "Appeler Indelab" in emails[0]
