@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev migrate demo lint format ci clean lock messages
+.PHONY: run test install install-dev migrate demo lint format ci clean lock bench loadtest messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ run: demo
 ## Run the whole test suite.
 test: install-dev
 	$(BIN)/pytest
+
+## Benchmark on PostgreSQL, dataset scale 1 vs 100 (a few minutes); see bench/README.md.
+## Options: make bench BENCH_ARGS="--big-scale 10"
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Bounded load test: 50 clients for 30 s on gunicorn (scale-100 bench database).
+loadtest: install-dev
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

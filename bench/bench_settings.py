@@ -1,0 +1,11 @@
+"""The project's own settings, with STATIC_ROOT moved to the benchmark's temporary folder.
+
+Everything else (DEBUG=False, whitenoise's compressed manifest storage, the database, eager
+Celery) comes from propulsons.settings and the environment, exactly as in production.
+"""
+
+import os
+
+from propulsons.settings import *  # noqa: F403
+
+STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]

@@ -1,0 +1,303 @@
+"""What bench/run.py and bench/loadtest.py share: the bench databases, the environment of a
+production-like process, gunicorn, and plain HTTP requests on loopback.
+
+Standard library only (plus psycopg2, already a dependency of the project, to create and drop
+databases). Every process started here is stopped by its own id.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import suppress
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+GUNICORN = str(VENV_BIN / "gunicorn")
+HOST = "127.0.0.1"
+# A maintenance connection to the PostgreSQL server, to create and drop the bench databases.
+ADMIN_URL = os.environ.get(
+    "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+CHEFFE_EMAIL = "cheffe.generee@propulsons.org"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- Databases ------------------------------------------------------------------------------
+
+
+def scale_label(scale: float) -> str:
+    return format(scale, "g").replace(".", "_").replace("-", "m")
+
+
+def database_name(scale: float) -> str:
+    return f"propulsons_bench_{scale_label(scale)}"
+
+
+def database_url(name: str, admin_url: str = ADMIN_URL) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _admin_connection(admin_url: str):
+    import psycopg2
+
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    return connection
+
+
+def database_exists(name: str, admin_url: str = ADMIN_URL) -> bool:
+    connection = _admin_connection(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def drop_database(name: str, admin_url: str = ADMIN_URL) -> None:
+    if not name.startswith("propulsons_bench_"):
+        raise ValueError(f"refusing to drop {name!r}: not a bench database")
+    connection = _admin_connection(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        connection.close()
+
+
+def create_database(name: str, admin_url: str = ADMIN_URL) -> None:
+    drop_database(name, admin_url)
+    connection = _admin_connection(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
+
+
+def analyze_database(url: str) -> None:
+    """Fresh planner statistics, as autovacuum would have them on a live database."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    finally:
+        connection.close()
+
+
+def generate_database(name: str, scale: float, env: dict[str, str], admin_url: str) -> dict:
+    """A new database `name` (env's DATABASE_URL), migrated and filled by generate_data."""
+    url = env["DATABASE_URL"]
+    log(f"{name}: create and migrate")
+    create_database(name, admin_url)
+    manage(["migrate", "--noinput"], env)
+    log(f"{name}: generate_data --scale {scale:g}")
+    started = time.monotonic()
+    output = manage(["generate_data", "--scale", str(scale)], env)
+    info = {"generate_s": round(time.monotonic() - started, 1), "dataset": {}}
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[1].isdigit():
+            info["dataset"][words[0]] = int(words[1])
+    analyze_database(url)
+    log(f"{name}: {info['dataset']} in {info['generate_s']} s")
+    return info
+
+
+# --- Processes ------------------------------------------------------------------------------
+
+
+def app_env(url: str, static_root: str, secret_key: str | None = None) -> dict[str, str]:
+    """Production settings on plain HTTP: DEBUG off, no broker (eager Celery), emails in memory."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+            "BENCH_STATIC_ROOT": static_root,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": url,
+            "DEBUG": "False",
+            "SECRET_KEY": secret_key or secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": HOST,
+            "SECURE_SSL_REDIRECT": "False",
+            # Set empty rather than unset, so that a local .env cannot bring a broker back.
+            "CELERY_BROKER_URL": "",
+            "REDIS_URL": "",
+            "CACHE_URL": "",
+            "CELERY_TASK_ALWAYS_EAGER": "True",
+            "EMAIL_URL": "memorymail://",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def run(args: list[str], env: dict[str, str], what: str) -> str:
+    completed = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
+        raise RuntimeError(f"{what} failed (exit {completed.returncode})")
+    return completed.stdout
+
+
+def manage(args: list[str], env: dict[str, str]) -> str:
+    return run([PYTHON, "manage.py", *args], env, "manage.py " + " ".join(args))
+
+
+def helper(args: list[str], env: dict[str, str]) -> dict:
+    """bench/queries.py in its own process: in-process measures against one database."""
+    output = run([PYTHON, str(BENCH / "queries.py"), *args], env, "queries.py " + args[0])
+    return json.loads(output)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn propulsons.wsgi:application` on a free loopback port, stopped on exit."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2):
+        self.env = env
+        self.log_path = log_path
+        self.workers = workers
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Gunicorn":
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "propulsons.wsgi:application",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}): {self.tail()}")
+            with suppress(OSError, http.client.HTTPException):
+                if get(self.port, "/healthz", timeout=2).status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz in {timeout} s: {self.tail()}")
+
+    def tail(self) -> str:
+        with suppress(OSError):
+            return self.log_path.read_text(errors="replace")[-3000:]
+        return ""
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            # The master stops its workers on SIGTERM; the whole group is killed if it lingers.
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self._log.close()
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+class Response:
+    __slots__ = ("status", "headers", "body", "elapsed", "header_bytes")
+
+    def __init__(self, status, headers, body, elapsed, header_bytes):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.elapsed = elapsed
+        self.header_bytes = header_bytes
+
+
+def get(
+    port: int,
+    path: str,
+    *,
+    cookie: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Response:
+    """One GET on a new connection (gunicorn's sync workers close it after each response);
+    the time covers connect, request, response and reading the whole body."""
+    sent = {"Accept-Encoding": "identity", **(headers or {})}
+    if cookie:
+        sent["Cookie"] = f"sessionid={cookie}"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=sent)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - started
+    header_bytes = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + sum(
+        len(name) + len(value) + 4 for name, value in response.getheaders()
+    )
+    return Response(response.status, response.headers, body, elapsed, header_bytes + 2)
+
+
+def summary(samples: list[float]) -> dict[str, float | int | None]:
+    """Percentiles in milliseconds (linear interpolation between the closest ranks)."""
+    if not samples:
+        return {"n": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "mean_ms": None}
+    ordered = sorted(samples)
+
+    def percentile(p: float) -> float:
+        if len(ordered) == 1:
+            return ordered[0]
+        position = (len(ordered) - 1) * p / 100
+        low = int(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return {
+        "n": len(ordered),
+        "p50_ms": round(percentile(50) * 1000, 2),
+        "p95_ms": round(percentile(95) * 1000, 2),
+        "p99_ms": round(percentile(99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
