@@ -144,9 +144,12 @@ class Tally:
         return _("Majorité favorable et les quatre critères remplis à la majorité.")
 
 
-def tallies(requests: list[LabellingRequest]) -> dict[int, Tally]:
+def tallies(
+    requests: list[LabellingRequest], *, criteria: list[Criterion] | None = None
+) -> dict[int, Tally]:
     """The tally of each request, in two queries whatever the number of requests and votes."""
-    criteria = list(Criterion.objects.all())
+    if criteria is None:
+        criteria = list(Criterion.objects.all())
     result = {
         request.pk: Tally(
             quorum=settings.LABEL_QUORUM, criteria=[CriterionTally(c) for c in criteria]

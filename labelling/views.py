@@ -21,7 +21,14 @@ from .forms import (
     SessionForm,
     VoteForm,
 )
-from .models import CommitteeSession, Criterion, Decision, LabellingRequest, Vote
+from .models import (
+    CommitteeSession,
+    Criterion,
+    CriterionAssessment,
+    Decision,
+    LabellingRequest,
+    Vote,
+)
 from .permissions import (
     can_manage_committee,
     can_record_decision,
@@ -216,12 +223,21 @@ def review(request, pk: int):
     _require_committee_or_team(request)
     item = _request_for(request, pk)
     criteria = list(Criterion.objects.all())
+    # Every organisation's vote in two queries; the member's own is among them.
+    all_votes = list(
+        Vote.objects.filter(request=item)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=CriterionAssessment.objects.select_related("criterion"),
+            )
+        )
+    )
     own_vote = None
     if request.user.is_committee_member:
-        own_vote = (
-            Vote.objects.filter(request=item, organisation_id=request.user.organisation_id)
-            .prefetch_related("assessments__criterion")
-            .first()
+        own_vote = next(
+            (v for v in all_votes if v.organisation_id == request.user.organisation_id), None
         )
     vote_form = None
     if can_vote(request.user, item):
@@ -252,15 +268,9 @@ def review(request, pk: int):
         messages.error(request, _("Le vote est clos pour cette demande."))
         return redirect("labelling:review", pk=item.pk)
 
-    counted = selectors.tally(item)
+    counted = selectors.tallies([item], criteria=criteria)[item.pk]
     show_votes = can_see_all_votes(request.user, item, own_vote)
-    votes = (
-        Vote.objects.filter(request=item)
-        .select_related("organisation")
-        .prefetch_related("assessments__criterion")
-        if show_votes
-        else []
-    )
+    votes = all_votes if show_votes else []
     decisions = list(item.decisions.select_related("recorded_by"))
     decision_form = None
     if can_record_decision(request.user, item) and not decisions:

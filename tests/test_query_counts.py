@@ -37,6 +37,8 @@ PAGES = [
     ("cheffe", "/comite/seances/{session}/proces-verbal/"),
     ("cheffe", "/comite/demandes/{request}/"),
     ("comite", "/comite/"),
+    ("comite", "/comite/seances/{session}/"),
+    ("comite", "/comite/demandes/{request}/"),
 ]
 
 
