@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from django.db.models import DateTimeField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from projects.models import Project, Status, StatusChange
@@ -47,10 +47,6 @@ def phase_for(day: date, started: date | None, ended: date | None) -> str:
     if ended is None or day <= ended:
         return Phase.DURING
     return Phase.AFTER
-
-
-def with_last_interaction(projects: QuerySet[Project]) -> QuerySet[Project]:
-    return projects.annotate(last_interaction_on=Max("interactions__happened_on"))
 
 
 def dossier_coaching(project: Project, *, include_internal: bool) -> dict:

@@ -197,6 +197,11 @@ def interaction_record(
         next_action=next_action,
         next_action_due=next_action_due,
     )
+    # The dossier keeps the date of its latest exchange (an older one logged late changes
+    # nothing).
+    Project.objects.filter(pk=project.pk).filter(
+        Q(last_interaction_on__isnull=True) | Q(last_interaction_on__lt=happened_on)
+    ).update(last_interaction_on=happened_on)
     if project.coach_id is None and author.is_cheffe:
         project.coach = author
         project.save(update_fields=["coach", "updated_at"])
@@ -264,9 +269,7 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     reminders: list[Reminder] = []
 
     silence = timedelta(days=settings.COACHING_SILENCE_DAYS)
-    in_coaching = selectors.with_last_interaction(
-        Project.objects.filter(status=Status.COACHING).select_related("coach")
-    )
+    in_coaching = Project.objects.filter(status=Status.COACHING).select_related("coach")
     for project in in_coaching:
         since = project.last_interaction_on or timezone.localdate(project.status_changed_at)
         if since + silence <= today and (project.coach or fallback):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.permissions import can_manage_projects
 
-from . import calendar, selectors, services
+from . import calendar, services
 from .forms import (
     FinancingLineFormSet,
     FirstMeetingReportForm,
@@ -63,9 +63,8 @@ def dashboard(request):
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
     active = (
-        selectors.with_last_interaction(
-            mine.filter(status__in=ACTIVE_STATUSES).select_related("commune")
-        )
+        mine.filter(status__in=ACTIVE_STATUSES)
+        .select_related("commune")
         # The dossiers waiting longest for news first; the pipeline lists the others.
         .order_by(F("last_interaction_on").asc(nulls_first=True), "title")[:ACTIVE_SHOWN]
     )

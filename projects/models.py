@@ -320,6 +320,11 @@ class Project(models.Model):
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
 
     consent_at = models.DateTimeField(_("consentement donné le"))
+    # The date of the latest coaching exchange, kept by coaching.services.interaction_record
+    # so that the dashboard and the reminder scan need no aggregate over every exchange.
+    last_interaction_on = models.DateField(
+        _("dernier échange le"), null=True, blank=True, db_index=True
+    )
     # Personal data erased (on request, or after the retention period); statistics kept.
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)

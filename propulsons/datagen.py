@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
@@ -238,6 +239,16 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
             Interaction.objects.bulk_create(interactions, batch_size=BATCH)
             interactions = []
     Interaction.objects.bulk_create(interactions, batch_size=BATCH)
+    # As interaction_record does: each dossier keeps the date of its latest exchange.
+    latest = dict(
+        Interaction.objects.filter(project__in=met)
+        .values_list("project_id")
+        .annotate(last=Max("happened_on"))
+        .order_by()
+    )
+    for project in met:
+        project.last_interaction_on = latest.get(project.pk)
+    Project.objects.bulk_update(met, ["last_interaction_on"], batch_size=BATCH)
     active = [p for p in projects if p.status in (Status.COACHING, Status.CAMPAIGN_RUNNING)]
     Reminder.objects.bulk_create(
         [

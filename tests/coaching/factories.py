@@ -19,12 +19,25 @@ class FirstMeetingFactory(factory.django.DjangoModelFactory):
 class InteractionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Interaction
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     kind = "phone"
     happened_on = factory.LazyFunction(lambda: datetime(2026, 11, 20).date())
     duration_minutes = 30
     phase = "before"
+
+    @factory.post_generation
+    def latest(self, create, extracted, **kwargs):
+        # As coaching.services.interaction_record does: the dossier keeps its latest exchange.
+        if create:
+            from django.db.models import Q
+
+            from projects.models import Project
+
+            Project.objects.filter(pk=self.project_id).filter(
+                Q(last_interaction_on__isnull=True) | Q(last_interaction_on__lt=self.happened_on)
+            ).update(last_interaction_on=self.happened_on)
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):

@@ -322,3 +322,11 @@ def test_demo_data_has_reports_exchanges_and_reminders():
     due = [r.due_at.date() for r in Reminder.objects.pending()]
     assert any(day < today for day in due) and any(day == today for day in due)
     assert Project.objects.filter(coach__isnull=True).count() == 0
+
+
+def test_the_dossier_keeps_the_date_of_its_latest_exchange(cheffe, project):
+    for day in (date(2026, 11, 10), date(2026, 11, 20), date(2026, 11, 15)):
+        services.interaction_record(
+            project=project, author=cheffe, kind="phone", happened_on=day, duration_minutes=10
+        )
+    assert Project.objects.get(pk=project.pk).last_interaction_on == date(2026, 11, 20)
