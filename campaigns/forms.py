@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import Category, Commune
+from projects.models import Category
 
 from .models import (
     Campaign,
@@ -159,11 +159,12 @@ class MapPlacementForm(forms.Form):
 
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Rechercher"), required=False)
-    commune = forms.ModelChoiceField(
+    # A name typed with suggestions: a list of every commune would weigh on each page.
+    commune = forms.CharField(
         label=gettext_lazy("Commune"),
         required=False,
-        queryset=Commune.objects.none(),
-        empty_label=gettext_lazy("Toutes"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "communes-publiees", "autocomplete": "off"}),
     )
     arrondissement = forms.ChoiceField(label=gettext_lazy("Arrondissement"), required=False)
     category = forms.ChoiceField(
@@ -199,10 +200,8 @@ class CatalogueFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, communes=None, arrondissements=(), **kwargs):
+    def __init__(self, *args, arrondissements=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if communes is not None:
-            self.fields["commune"].queryset = communes
         self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
 
 

@@ -64,9 +64,7 @@ def catalogue(request):
         .distinct()
         .order_by("arrondissement_name")
     )
-    filters = CatalogueFilterForm(
-        request.GET or None, communes=published_communes, arrondissements=list(arrondissements)
-    )
+    filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
     if filters.is_valid():
         data = filters.cleaned_data
         for word in data["q"].split():
@@ -77,7 +75,7 @@ def catalogue(request):
                 | Q(commune__name__icontains=word)
             )
         if data["commune"]:
-            projects = projects.filter(commune=data["commune"])
+            projects = projects.filter(commune__name__iexact=data["commune"].strip())
         if data["arrondissement"]:
             projects = projects.filter(commune__arrondissement_code=data["arrondissement"])
         if data["category"]:
@@ -102,7 +100,12 @@ def catalogue(request):
     return render(
         request,
         "campaigns/catalogue.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "commune_names": published_communes.values_list("name", flat=True),
+        },
     )
 
 
@@ -113,33 +116,19 @@ def project_page(request, slug: str):
     return render(request, "campaigns/project_page.html", {"project": project})
 
 
-def _map_points(projects):
-    points = []
-    for project in projects:
-        latitude = project.latitude or project.commune.latitude
-        longitude = project.longitude or project.commune.longitude
-        project.on_map = latitude is not None
-        if project.on_map:
-            points.append(
-                {
-                    "title": project.title,
-                    "commune": project.commune.name,
-                    "url": reverse("campaigns:project_page", args=[project.slug]),
-                    "lat": float(latitude),
-                    "lng": float(longitude),
-                }
-            )
-    return points
-
-
 @require_safe
 def project_map(request):
-    projects = list(selectors.map_projects().order_by("commune__name", "title"))
-    return render(
-        request,
-        "campaigns/map.html",
-        {"projects": projects, "points": _map_points(projects)},
-    )
+    rows = selectors.map_rows()
+    # One reverse() for the whole list: the map lists every published project.
+    pattern = reverse("campaigns:project_page", args=["SLUG"])
+    for row in rows:
+        row["url"] = pattern.replace("SLUG", row["slug"])
+    points = [
+        {key: row[key] for key in ("title", "commune", "url", "lat", "lng")}
+        for row in rows
+        if row["lat"] is not None
+    ]
+    return render(request, "campaigns/map.html", {"projects": rows, "points": points})
 
 
 @require_safe
@@ -279,7 +268,10 @@ def _report(start, end) -> dict:
     )
     categories = dict(Category.choices)
     contacts_by_partner = dict(
-        Project.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        Project.objects.filter(
+            created_at__gte=selectors.day_start(start),
+            created_at__lt=selectors.day_start(end + timedelta(days=1)),
+        )
         .values_list("partner__name")
         .annotate(n=Count("id"))
         .order_by()
