@@ -210,8 +210,13 @@ def axe(live_server):
             lambda route: route.fulfill(path=AXE_SCRIPT, content_type="application/javascript"),
         )
         page.add_script_tag(url=address)
+        # A bounded run: a stuck page fails the test instead of stalling the suite.
         result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+            """async () => await Promise.race([
+                axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}),
+                new Promise((_, reject) =>
+                    setTimeout(() => reject(new Error('axe-core: no result in 60 s')), 60000)),
+            ])"""
         )
         return [
             {
