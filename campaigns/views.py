@@ -172,6 +172,17 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A value safe to open in a spreadsheet: text that would start a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _euros(value) -> str:
     return "" if value is None else f"{Decimal(value):.2f}"
 
@@ -226,7 +237,8 @@ def open_data_csv(request):
         response, fieldnames=[name for name, _ in OPEN_DATA_COLUMNS], delimiter=";"
     )
     writer.writeheader()
-    writer.writerows(_open_data_rows(request))
+    for row in _open_data_rows(request):
+        writer.writerow({key: _cell(value) for key, value in row.items()})
     return response
 
 
@@ -364,7 +376,7 @@ def report_export(request, fmt: str):
         writer.writerow(REPORT_COLUMNS)
         for row in _report_rows(context):
             writer.writerow(
-                [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+                [_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
             )
         return response
     if fmt != "xlsx":
@@ -409,6 +421,12 @@ def report_export(request, fmt: str):
     campaigns.append(REPORT_COLUMNS)
     for row in _report_rows(context):
         campaigns.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    # openpyxl stores a text starting with "=" as a formula: keep every text a text.
+    for sheet_ in workbook.worksheets:
+        for cells in sheet_.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

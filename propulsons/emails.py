@@ -11,18 +11,24 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 # (file name, content, MIME type); content is text so that it travels through the broker.
 Attachment = tuple[str, str, str]
 
 
+def _plain_text(template_name: str, context: dict[str, Any]) -> str:
+    # Subjects and text bodies are plain text: "L'épicerie & Cie" must not become "&amp;".
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     context = {"SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}.subject", context)
+    subject = _plain_text(f"emails/{name}.subject", context)
     # A subject must be one line: templates end with a newline, and a header cannot hold one.
     subject = " ".join(subject.split())
-    text = render_to_string(f"emails/{name}.txt", context)
+    text = _plain_text(f"emails/{name}.txt", context)
     html = render_to_string(f"emails/{name}.html", context)
     return subject, text, html
 
