@@ -69,7 +69,9 @@ class SnapshotForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Montant collecté (€)"), min_value=0, max_digits=12, decimal_places=2
     )
-    contributors = forms.IntegerField(label=gettext_lazy("Nombre de contributeurs"), min_value=0)
+    contributors = forms.IntegerField(
+        label=gettext_lazy("Nombre de contributeurs"), min_value=0, max_value=10_000_000
+    )
     source = forms.ChoiceField(label=gettext_lazy("Source"), choices=FigureSource.choices)
     taken_on = forms.DateField(
         label=gettext_lazy("Relevé le"),
@@ -105,7 +107,9 @@ class FinishForm(forms.Form):
     final_amount = forms.DecimalField(
         label=gettext_lazy("Montant final (€)"), min_value=0, max_digits=12, decimal_places=2
     )
-    final_contributors = forms.IntegerField(label=gettext_lazy("Contributeurs"), min_value=0)
+    final_contributors = forms.IntegerField(
+        label=gettext_lazy("Contributeurs"), min_value=0, max_value=10_000_000
+    )
     finished_on = forms.DateField(
         label=gettext_lazy("Terminée le"), widget=DATE_WIDGET, required=False
     )
@@ -205,6 +209,9 @@ class CatalogueFilterForm(forms.Form):
         self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
 
 
+PERIOD_FIRST_YEAR, PERIOD_LAST_YEAR = 2000, 2100
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False)
     end = forms.DateField(label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False)
@@ -218,6 +225,15 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day and not PERIOD_FIRST_YEAR <= day.year <= PERIOD_LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("Choisissez une date entre %(first)s et %(last)s.")
+                    % {"first": PERIOD_FIRST_YEAR, "last": PERIOD_LAST_YEAR},
+                )
+                cleaned.pop(name, None)
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("La fin de la période doit suivre son début."))
         return cleaned

@@ -130,6 +130,8 @@ def campaign_finish(
     if outcome not in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED):
         raise CampaignError(_("Issue de campagne inconnue."))
     on = on or timezone.localdate()
+    if campaign.starts_on and on < campaign.starts_on:
+        raise CampaignError(_("Une campagne ne peut pas se terminer avant d'avoir commencé."))
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.RUNNING).update(
         status=outcome,
         finished_on=on,

@@ -375,9 +375,7 @@ def report_export(request, fmt: str):
         writer = csv.writer(response, delimiter=";")
         writer.writerow(REPORT_COLUMNS)
         for row in _report_rows(context):
-            writer.writerow(
-                [_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row]
-            )
+            writer.writerow([_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
         return response
     if fmt != "xlsx":
         raise Http404

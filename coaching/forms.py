@@ -46,12 +46,14 @@ class FirstMeetingScheduleForm(_CrispyForm, forms.ModelForm):
         scheduled_at = self.cleaned_data["scheduled_at"]
         if scheduled_at < timezone.now() - timedelta(days=1):
             raise forms.ValidationError(_("Cette date est passée."))
+        if scheduled_at > timezone.now() + timedelta(days=365):
+            raise forms.ValidationError(_("Choisissez une date dans l'année qui vient."))
         return scheduled_at
 
     def clean_duration_minutes(self):
         minutes = self.cleaned_data["duration_minutes"]
-        if not minutes or minutes < 15:
-            raise forms.ValidationError(_("Une durée d'au moins 15 minutes."))
+        if not minutes or minutes < 15 or minutes > 8 * 60:
+            raise forms.ValidationError(_("Une durée de 15 minutes à 8 heures."))
         return minutes
 
     def clean(self):

@@ -54,6 +54,8 @@ class SessionForm(forms.ModelForm):
         held_at = self.cleaned_data["held_at"]
         if held_at < timezone.now() - timezone.timedelta(days=1):
             raise forms.ValidationError(_("Cette date est passée."))
+        if held_at > timezone.now() + timezone.timedelta(days=3 * 365):
+            raise forms.ValidationError(_("Choisissez une date dans les trois ans qui viennent."))
         return held_at
 
     def clean(self):
@@ -94,8 +96,21 @@ class AgendaAddForm(forms.Form):
         )
 
 
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # Tampered ids beyond the database's integers would make the lookup itself fail.
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) > 2**31 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class AttendanceForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = OrganisationsField(
         label=gettext_lazy("Organisations présentes"),
         queryset=Organisation.objects.filter(is_committee_member=True),
         widget=forms.CheckboxSelectMultiple,

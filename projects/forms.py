@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -33,7 +34,8 @@ def normalise(text: str) -> str:
 
 def siret_is_valid(siret: str) -> bool:
     """The Luhn checksum of a SIRET (La Poste's establishments follow their own rule)."""
-    if len(siret) != 14 or not siret.isdigit():
+    # isdigit() alone accepts "²" or "①", which int() refuses.
+    if len(siret) != 14 or not (siret.isascii() and siret.isdigit()):
         return False
     if siret.startswith("356000000"):
         return sum(int(digit) for digit in siret) % 5 == 0
@@ -389,7 +391,10 @@ class DocumentForm(forms.ModelForm):
             cleaned["content_type"] = sniff_content_type(upload)
         except UploadRejected as rejected:
             self.add_error("upload", str(rejected))
-        cleaned["original_name"] = get_valid_filename(upload.name)[:200] or "document"
+        try:
+            cleaned["original_name"] = get_valid_filename(upload.name)[:200]
+        except SuspiciousFileOperation:  # a name with no letter or digit, e.g. "🎉.pdf"
+            cleaned["original_name"] = "document"
         return cleaned
 
 

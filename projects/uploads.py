@@ -1,6 +1,7 @@
 """What a porteur may upload, judged by the file's content, never by its name alone."""
 
 import zipfile
+import zlib
 
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,8 @@ def _zip_type(upload) -> str | None:
             for prefix, content_type in _ZIP_MARKERS.items():
                 if any(name.startswith(prefix) for name in names):
                     return content_type
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError, OSError):
+        # A damaged or exotic archive is not an office document we accept.
         return None
     finally:
         upload.seek(0)

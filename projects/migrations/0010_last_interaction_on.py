@@ -14,17 +14,18 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("coaching", "0003_reminder_link"),
-        ('projects', '0009_current_campaign'),
+        ("projects", "0009_current_campaign"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='last_interaction_on',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='dernier échange le'),
+            model_name="project",
+            name="last_interaction_on",
+            field=models.DateField(
+                blank=True, db_index=True, null=True, verbose_name="dernier échange le"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
