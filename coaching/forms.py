@@ -154,11 +154,26 @@ class RewardTierForm(forms.ModelForm):
         return cleaned
 
 
+# Bounded: a tampered TOTAL_FORMS must not make the server render thousands of rows.
 FinancingLineFormSet = forms.inlineformset_factory(
-    FirstMeeting, FinancingLine, form=FinancingLineForm, extra=3, can_delete=True
+    FirstMeeting,
+    FinancingLine,
+    form=FinancingLineForm,
+    extra=3,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 RewardTierFormSet = forms.inlineformset_factory(
-    FirstMeeting, RewardTier, form=RewardTierForm, extra=3, can_delete=True
+    FirstMeeting,
+    RewardTier,
+    form=RewardTierForm,
+    extra=3,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 
 

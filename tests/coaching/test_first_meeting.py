@@ -241,3 +241,13 @@ def test_a_dossier_past_its_first_meeting_cannot_be_rescheduled(cheffe):
             scheduled_at=datetime(2026, 12, 3, 13, tzinfo=UTC),
             location="Lens",
         )
+
+
+def test_a_tampered_line_count_is_refused_without_rendering_thousands_of_rows(
+    client, cheffe, project, meeting
+):
+    client.force_login(cheffe)
+    response = post_report(client, project, **{"plan-TOTAL_FORMS": "2001"})
+    assert response.status_code == 200
+    assert response.content.decode().count('name="plan-') < 400
+    assert not FinancingLine.objects.exists()
