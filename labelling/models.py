@@ -111,7 +111,7 @@ class LabellingRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.project.reference} — {self.project.title}"
 
-    def is_vote_open(self, now=None) -> bool:
+    def is_vote_open(self) -> bool:
         """Members vote from the agenda until the cheffe closes the request or the session."""
         if self.session_id is None or self.vote_closed_at is not None:
             return False

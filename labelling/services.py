@@ -409,11 +409,6 @@ def decision_correct(
     return correction
 
 
-def latest_decision(request: LabellingRequest) -> Decision | None:
-    decisions = list(request.decisions.all())
-    return decisions[-1] if decisions else None
-
-
 def decision_initial(counted: selectors.Tally) -> dict[str, Any]:
     """The decision form, pre-filled from the tally."""
     return {"outcome": counted.proposed_outcome, "motivation": str(counted.explanation)}

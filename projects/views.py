@@ -299,10 +299,6 @@ def team_pipeline(request):
     )
 
 
-def _status_query(status: str) -> str:
-    return f"{reverse('projects:team_pipeline')}?{urlencode({'status': status})}"
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def team_project(request, reference: str):

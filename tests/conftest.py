@@ -5,7 +5,6 @@ newcomer's machine that lacks them, but fails when CI=true: CI must run everythi
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -242,7 +241,3 @@ def login(live_server):
         page.wait_for_url(lambda url: "/connexion/" not in url)
 
     return do_login
-
-
-def npm_available() -> bool:
-    return shutil.which("npm") is not None
