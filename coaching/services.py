@@ -127,7 +127,11 @@ def first_meeting_report(
     financing_lines: list[dict[str, Any]],
     rewards: list[dict[str, Any]],
 ) -> FirstMeeting:
-    """Record the meeting's report; the first time, move the dossier on as its outcome says."""
+    """Record the meeting's report; the first time, move the dossier on as its outcome says.
+
+    `financing_lines` and `rewards` are the complete lists the report holds after this save
+    (the unchanged rows too, e.g. from RowsFormSet.rows()): the rows are rewritten from them.
+    """
     first_time = not meeting.is_reported
     for field in REPORT_FIELDS:
         setattr(meeting, field, report.get(field))

@@ -146,13 +146,13 @@ def first_meeting_report(request, reference: str):
             meeting=meeting,
             actor=request.user,
             report=form.cleaned_data,
-            financing_lines=_kept(lines),
-            rewards=_kept(rewards),
+            financing_lines=lines.rows(),
+            rewards=rewards.rows(),
         )
         messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
         return redirect(_team_page(project))
     if request.method == "POST" and lines.is_valid():
-        plan = _kept(lines)
+        plan = lines.rows()
     else:
         plan = [
             {"amount": line.amount, "source": line.source} for line in meeting.financing_lines.all()
@@ -171,22 +171,6 @@ def first_meeting_report(request, reference: str):
             "plan_share": share,
         },
     )
-
-
-def _kept(formset) -> list[dict]:
-    """The rows of a formset that were filled in and not ticked for deletion."""
-    kept = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
-            continue
-        kept.append(
-            {
-                name: form.cleaned_data.get(name)
-                for name in form._meta.fields
-                if name != formset.fk.name
-            }
-        )
-    return kept
 
 
 @require_http_methods(["GET", "POST"])
