@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from projects.models import ACTIVE_STATUSES, Project, Status
+from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
 from . import calendar, services
@@ -97,6 +97,8 @@ def dashboard(request):
             .values("reference", "title")[:SUGGESTIONS],
             "active_count": mine.filter(status__in=ACTIVE_STATUSES).count(),
             "postpone_form": PostponeForm(),
+            # Shown to the whole team: a dossier whose personal data could not be erased.
+            "anonymisation_failures": AnonymisationFailure.objects.count(),
         },
     )
 
