@@ -142,9 +142,7 @@ def erase_dossier_rows(project) -> list[tuple[Any, str]]:
                     files += [(file_field.storage, name) for name in names if name]
             rows.delete()
         elif entry.personal():
-            rows.update(
-                **{name: how.value_for(project) for name, how in entry.personal().items()}
-            )
+            rows.update(**{name: how.value_for(project) for name, how in entry.personal().items()})
     return files
 
 
@@ -229,8 +227,10 @@ def _declare() -> None:
         ),
         personal={
             "object_repr": neutral(
-                lambda p: _("%(reference)s — Dossier anonymisé %(reference)s")
-                % {"reference": p.reference}
+                lambda p: (
+                    _("%(reference)s — Dossier anonymisé %(reference)s")
+                    % {"reference": p.reference}
+                )
             )
         },
         keep={

@@ -5,26 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0010_last_interaction_on'),
+        ("projects", "0010_last_interaction_on"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnonymisationFailure',
+            name="AnonymisationFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_failed_at', models.DateTimeField(auto_now_add=True, verbose_name='premier échec le')),
-                ('last_failed_at', models.DateTimeField(verbose_name='dernier échec le')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='tentatives')),
-                ('error', models.CharField(max_length=300, verbose_name='erreur')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='anonymisation_failure', to='projects.project', verbose_name='dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "first_failed_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="premier échec le"),
+                ),
+                ("last_failed_at", models.DateTimeField(verbose_name="dernier échec le")),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="tentatives")),
+                ("error", models.CharField(max_length=300, verbose_name="erreur")),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="anonymisation_failure",
+                        to="projects.project",
+                        verbose_name="dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'anonymisation en échec',
-                'verbose_name_plural': 'anonymisations en échec',
-                'ordering': ['-last_failed_at'],
+                "verbose_name": "anonymisation en échec",
+                "verbose_name_plural": "anonymisations en échec",
+                "ordering": ["-last_failed_at"],
             },
         ),
     ]
