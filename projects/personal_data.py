@@ -155,6 +155,7 @@ def remove_files(files: list[tuple[Any, str]]) -> None:
 
 
 def _declare() -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -221,7 +222,9 @@ def _declare() -> None:
     )
     register(
         LogEntry,
-        # The admin's journal names the dossier as it was when each entry was written.
+        # The admin's journal names the dossier as it was when each entry was written (an
+        # erased account's entries are renamed by accounts.services.user_erase).
+        erased_by="accounts.services.user_erase, for the entries about an erased account",
         dossier=lambda project: LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Project), object_id=str(project.pk)
         ),
@@ -251,6 +254,20 @@ def _declare() -> None:
         },
         keep={"role": "a code"},
     )
+    for journal in (AccessAttempt, AccessFailureLog, AccessLog):
+        # The login journal of django-axes: an erased account's rows are deleted.
+        register(
+            journal,
+            dossier=None,
+            erased_by="accounts.services.user_erase (rows of the old address deleted)",
+            personal={
+                name: WITH_ROW
+                for name in ("username", "ip_address", "user_agent", "http_accept", "path_info")
+                + (("get_data", "post_data") if journal is AccessAttempt else ())
+            },
+            keep={"session_hash": "a hash, no personal data"} if journal is AccessLog else {},
+            delete_rows=True,
+        )
     register(
         DeletionRequest,
         dossier=None,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,7 +46,8 @@ def leftovers() -> list[str]:
     holds one of the porteur's strings."""
     found = []
     names = {"accounts", "projects", "coaching", "labelling", "campaigns"}
-    models_to_scan = [m for m in apps.get_models() if m._meta.app_label in names] + [LogEntry]
+    models_to_scan = [m for m in apps.get_models() if m._meta.app_label in names]
+    models_to_scan += [LogEntry, AccessAttempt, AccessLog]
     for model in models_to_scan:
         fields = [
             f.name
@@ -244,12 +246,24 @@ def full_dossier(cheffe, *, status=Status.CAMPAIGN_ENDED, reference=None) -> Pro
         contributors=60,
         source="platform",
     )
-    LogEntry.objects.log_actions(
-        user_id=cheffe.pk,
-        queryset=Project.objects.filter(pk=project.pk),
-        action_flag=CHANGE,
-        change_message='[{"changed": {"fields": ["title"]}}]',
-        single_object=True,
+    for changed in (Project.objects.filter(pk=project.pk), User.objects.filter(pk=owner.pk)):
+        LogEntry.objects.log_actions(
+            user_id=cheffe.pk,
+            queryset=changed,
+            action_flag=CHANGE,
+            change_message='[{"changed": {"fields": ["title"]}}]',
+            single_object=True,
+        )
+    # Her logins, and a failed one, in django-axes' journal.
+    login = {"ip_address": "192.0.2.7", "user_agent": "Firefox", "http_accept": "*/*"}
+    AccessLog.objects.create(username=EMAIL, path_info="/compte/connexion/", **login)
+    AccessAttempt.objects.create(
+        username=EMAIL.upper(),
+        path_info="/compte/connexion/",
+        get_data="",
+        post_data=f"username={EMAIL}",
+        failures_since_start=1,
+        **login,
     )
     return project
 
