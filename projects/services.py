@@ -378,12 +378,18 @@ def _anonymisation_failure_record(project: Project, error: Exception) -> None:
     lines = str(error).strip().splitlines()
     summary = f"{type(error).__name__}: {lines[0] if lines else ''}"[:300]
     now = timezone.now()
-    with transaction.atomic():
-        updated = AnonymisationFailure.objects.filter(project=project).update(
-            last_failed_at=now, attempts=F("attempts") + 1, error=summary
-        )
-        if not updated:
-            AnonymisationFailure.objects.create(project=project, last_failed_at=now, error=summary)
+    try:
+        with transaction.atomic():
+            updated = AnonymisationFailure.objects.filter(project=project).update(
+                last_failed_at=now, attempts=F("attempts") + 1, error=summary
+            )
+            if not updated:
+                AnonymisationFailure.objects.create(
+                    project=project, last_failed_at=now, error=summary
+                )
+    except Exception:
+        # The database itself may be what failed: the log keeps it, the next dossiers go on.
+        logger.exception("could not record the failed anonymisation of %s", project.reference)
 
 
 def project_anonymise(*, project: Project, actor: User | None, reason: str) -> bool:

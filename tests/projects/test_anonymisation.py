@@ -459,3 +459,22 @@ def test_the_nightly_task_goes_on_past_a_failing_dossier_and_reports_it(
         assert tasks.anonymise_expired_dossiers() == 1
     assert not path.exists()
     assert not AnonymisationFailure.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_real_transactions_only_the_committed_dossiers_lose_their_files(
+    cheffe, settings, failing
+):
+    settings.DATA_RETENTION_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=365)
+    kept, erased = (ProjectFactory(status=Status.ABANDONED) for _ in range(2))
+    Project.objects.filter(pk__in=[kept.pk, erased.pk]).update(status_changed_at=long_ago)
+    kept_path = Path(upload(kept, cheffe, "a.pdf").file.path)
+    erased_path = Path(upload(erased, cheffe, "b.pdf").file.path)
+    failing.add(kept.pk)
+
+    assert tasks.anonymise_expired_dossiers() == 1
+
+    assert kept_path.exists() and Document.objects.filter(project=kept).exists()
+    assert not erased_path.exists() and not Document.objects.filter(project=erased).exists()
+    assert AnonymisationFailure.objects.get().project_id == kept.pk
