@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -96,6 +97,11 @@ class FirstMeetingReportForm(_CrispyForm, forms.ModelForm):
             self.fields[name].required = True
         self.fields["relevance"].choices = self.fields["relevance"].choices[1:]
         self.fields["outcome"].choices = self.fields["outcome"].choices[1:]
+        # A platform deactivated since stays this report's choice: saving the report again
+        # must not clear it.
+        self.fields["target_platform"].queryset = Platform.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.target_platform_id)
+        )
         self.helper = self._helper()
 
     def clean_campaign_duration_days(self):

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 class _FormFields(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str | list[str]] = {}
         self._select: str | None = None
         self._textarea: str | None = None
 
@@ -15,7 +15,11 @@ class _FormFields(HTMLParser):
         name = attributes.get("name")
         if tag == "input" and name:
             kind = attributes.get("type", "text")
-            if kind in ("checkbox", "radio"):
+            if kind == "checkbox":
+                # Boxes sharing a name send every ticked value.
+                if "checked" in attributes:
+                    self.values.setdefault(name, []).append(attributes.get("value", "on"))
+            elif kind == "radio":
                 if "checked" in attributes:
                     self.values[name] = attributes.get("value", "on")
             elif kind not in ("submit", "button", "file"):
@@ -42,7 +46,7 @@ class _FormFields(HTMLParser):
             )
 
 
-def form_values(html: str) -> dict[str, str]:
+def form_values(html: str) -> dict[str, str | list[str]]:
     """Every named field of the page with the value a browser would send unchanged."""
     parser = _FormFields()
     parser.feed(html)

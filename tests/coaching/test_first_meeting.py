@@ -313,3 +313,20 @@ def test_a_saved_line_goes_only_when_ticked_for_deletion_or_emptied(
         ("crowdfunding", Decimal("8000"))
     ]
     assert not RewardTier.objects.exists()
+
+
+def test_saving_the_report_again_keeps_a_platform_deactivated_since(
+    client, cheffe, project, meeting
+):
+    from campaigns.models import Platform
+
+    platform = Platform.objects.get(slug="ulule")
+    client.force_login(cheffe)
+    url = f"/accompagnement/dossiers/{project.reference}/compte-rendu/"
+    post_report(client, project, target_platform=str(platform.pk))
+    Platform.objects.filter(pk=platform.pk).update(is_active=False)
+
+    data = form_values(client.get(url).content.decode())
+    data["next_steps"] = "Autre chose."
+    assert client.post(url, data).status_code == 302
+    assert FirstMeeting.objects.get().target_platform == platform
