@@ -12,12 +12,15 @@ model tied to a dossier, its rows either get the values below or are deleted; th
 deleted rows are removed from the disk only once the transaction has committed.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # --- What anonymisation does with a field -------------------------------------------------
 
@@ -95,8 +98,8 @@ def register(
     personal, keep = personal or {}, keep or {}
     if set(personal) & set(keep):
         raise ValueError(f"{model._meta.label}: a field is both personal and kept")
-    if delete_rows != all(how is WITH_ROW for how in personal.values()) and personal:
-        raise ValueError(f"{model._meta.label}: WITH_ROW is for rows that are deleted")
+    if any((how is WITH_ROW) != delete_rows for how in personal.values()):
+        raise ValueError(f"{model._meta.label}: WITH_ROW is for (and only for) deleted rows")
     entry = Entry(
         model=model,
         dossier=dossier,
@@ -147,8 +150,13 @@ def erase_dossier_rows(project) -> list[tuple[Any, str]]:
 
 
 def remove_files(files: list[tuple[Any, str]]) -> None:
+    """Run after commit: a file that cannot be removed is logged (the orphan-file check finds
+    it later); the committed anonymisation stands and the others are still removed."""
     for storage, name in files:
-        storage.delete(name)
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("personal data: could not remove the file %s", name)
 
 
 # --- Projects and accounts ----------------------------------------------------------------

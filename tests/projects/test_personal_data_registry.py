@@ -89,3 +89,34 @@ def test_the_registry_describes_itself_for_the_docs():
     table = personal_data.describe()
     assert ("coaching.Interaction", "next_action_due", "blank") in table
     assert ("projects.Document", "file", "row deleted") in table
+
+
+def test_a_declaration_that_mixes_deleted_rows_and_kept_rows_is_refused():
+    with pytest.raises(ValueError):
+        personal_data.register(User, dossier=None, personal={"email": personal_data.WITH_ROW})
+    with pytest.raises(ValueError):
+        personal_data.register(
+            User, dossier=None, delete_rows=True, personal={"email": personal_data.BLANK}
+        )
+    with pytest.raises(ValueError):
+        personal_data.register(
+            User, dossier=None, personal={"email": personal_data.BLANK}, keep={"email": "x"}
+        )
+    assert personal_data.REGISTRY["accounts.User"].fields["email"].what == "neutral value"
+
+
+@pytest.mark.django_db
+def test_a_file_that_cannot_be_removed_after_commit_is_logged_not_raised(caplog):
+    class Stubborn:
+        def delete(self, name):
+            raise PermissionError(name)
+
+    removed = []
+
+    class Fine:
+        def delete(self, name):
+            removed.append(name)
+
+    personal_data.remove_files([(Stubborn(), "a"), (Fine(), "b")])
+    assert removed == ["b"]
+    assert "could not remove the file a" in caplog.text
