@@ -43,7 +43,17 @@ def user_create(
 
 @transaction.atomic
 def user_erase(*, user: User) -> None:
-    """Erase a person's account data; the row stays (history points to it), unusable."""
+    """Erase a person's account data; the row stays (history points to it), unusable.
+
+    The login journal (django-axes: address, IP, browser) of the old address goes, and the
+    admin's journal names the account by its new address (projects/personal_data.py)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    old_email = user.email
+    for journal in (AccessAttempt, AccessFailureLog, AccessLog):
+        journal.objects.filter(username__iexact=old_email).delete()
     user.email = f"anonyme-utilisateur-{user.pk}@anonyme.invalid"
     user.first_name = ""
     user.last_name = ""
@@ -51,6 +61,9 @@ def user_erase(*, user: User) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["email", "first_name", "last_name", "phone", "is_active", "password"])
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=str(user)[:200])
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from datetime import date
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +49,10 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["platform"].queryset = Platform.objects.filter(is_active=True)
+        # A platform deactivated since stays this campaign's choice (else editing it fails).
+        self.fields["platform"].queryset = Platform.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.platform_id)
+        )
         self.helper = _helper()
 
     def clean_goal(self):

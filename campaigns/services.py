@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from projects import personal_data
 from projects import services as project_services
 from projects.models import Commune, Project, Status
+from projects.personal_data import BLANK
 
 from .models import Campaign, CampaignStatus, FigureSnapshot, Platform
 
@@ -214,3 +216,27 @@ def campaign_refresh_declared(*, campaign: Campaign) -> None:
         declared_contributors=latest.contributors if latest else None,
         declared_at=latest.taken_at if latest else None,
     )
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+# A campaign's address names the project (and often its porteur); its figures stay.
+personal_data.register(
+    Campaign,
+    dossier="project",
+    personal={"url": BLANK},
+    keep={
+        "financing_type": "a code; the figures",
+        "collection_model": "a code; the figures",
+        "status": "a code; the figures",
+        "rewards_delivered": "a code",
+    },
+)
+personal_data.register(
+    FigureSnapshot, dossier="campaign__project", keep={"source": "a code; the figures"}
+)
+personal_data.register(
+    Platform,
+    dossier=None,
+    keep={"name": "reference data", "slug": "reference data", "website": "reference data"},
+)

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -96,6 +97,11 @@ class FirstMeetingReportForm(_CrispyForm, forms.ModelForm):
             self.fields[name].required = True
         self.fields["relevance"].choices = self.fields["relevance"].choices[1:]
         self.fields["outcome"].choices = self.fields["outcome"].choices[1:]
+        # A platform deactivated since stays this report's choice: saving the report again
+        # must not clear it.
+        self.fields["target_platform"].queryset = Platform.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.target_platform_id)
+        )
         self.helper = self._helper()
 
     def clean_campaign_duration_days(self):
@@ -154,10 +160,53 @@ class RewardTierForm(forms.ModelForm):
         return cleaned
 
 
+class RowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose rows() is the whole list the parent should hold after the save.
+
+    A row already saved stays, changed or not; it goes only when the user ticks "Supprimer" or
+    empties every one of its fields. A blank extra row adds nothing. (Keeping only the rows
+    that changed, then rewriting the list from them, deleted every unchanged line.)
+    """
+
+    def _should_delete_form(self, form) -> bool:
+        return super()._should_delete_form(form) or (
+            form.instance.pk is not None and self._emptied(form)
+        )
+
+    def _emptied(self, form) -> bool:
+        # What the user sent for this saved row: every field blank (a checkbox does not count,
+        # an unticked one sends nothing).
+        typed = [
+            form[name].data
+            for name, field in form.fields.items()
+            if name not in ("id", "DELETE", self.fk.name)
+            and not isinstance(field, forms.BooleanField)
+        ]
+        return bool(form.is_bound) and all(value in (None, "") for value in typed)
+
+    def rows(self) -> list[dict]:
+        """The rows to keep or add, as the values of their model fields (call once valid)."""
+        kept = []
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue  # a blank extra row
+            kept.append(
+                {
+                    name: form.cleaned_data.get(name)
+                    for name in form._meta.fields
+                    if name != self.fk.name
+                }
+            )
+        return kept
+
+
 # Bounded: a tampered TOTAL_FORMS must not make the server render thousands of rows.
 FinancingLineFormSet = forms.inlineformset_factory(
     FirstMeeting,
     FinancingLine,
+    formset=RowsFormSet,
     form=FinancingLineForm,
     extra=3,
     can_delete=True,
@@ -168,6 +217,7 @@ FinancingLineFormSet = forms.inlineformset_factory(
 RewardTierFormSet = forms.inlineformset_factory(
     FirstMeeting,
     RewardTier,
+    formset=RowsFormSet,
     form=RewardTierForm,
     extra=3,
     can_delete=True,

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from projects import personal_data
 from projects import services as project_services
 from projects.models import Project, Status
+from projects.personal_data import BLANK, NULL, WITH_ROW, neutral
 from propulsons import emails
 
 from . import calendar, selectors
@@ -127,7 +129,11 @@ def first_meeting_report(
     financing_lines: list[dict[str, Any]],
     rewards: list[dict[str, Any]],
 ) -> FirstMeeting:
-    """Record the meeting's report; the first time, move the dossier on as its outcome says."""
+    """Record the meeting's report; the first time, move the dossier on as its outcome says.
+
+    `financing_lines` and `rewards` are the complete lists the report holds after this save
+    (the unchanged rows too, e.g. from RowsFormSet.rows()): the rows are rewritten from them.
+    """
     first_time = not meeting.is_reported
     for field in REPORT_FIELDS:
         setattr(meeting, field, report.get(field))
@@ -472,14 +478,58 @@ def digest_set(*, user: User, enabled: bool) -> CoachSettings:
     return preferences
 
 
-def _erase_coaching_personal_data(project) -> None:
-    Interaction.objects.filter(project=project).update(
-        internal_notes="", shared_note="", next_action=""
-    )
-    FirstMeeting.objects.filter(project=project).update(
-        location="", video_link="", relevance_reasoning="", next_steps=""
-    )
-    Reminder.objects.filter(project=project).delete()
+# What coaching holds about people, and what anonymising a dossier does with it.
+personal_data.register(
+    FirstMeeting,
+    dossier="project",
+    personal={
+        "location": BLANK,
+        "video_link": BLANK,
+        "relevance_reasoning": BLANK,
+        "next_steps": BLANK,
+    },
+    keep={
+        "relevance": "a code; statistics",
+        "outcome": "a code; the funnel",
+        "campaign_financing_type": "a code",
+    },
+)
+personal_data.register(
+    FinancingLine,
+    dossier="meeting__project",
+    personal={"label": BLANK},
+    keep={"source": "a code; the crowdfunding share (with the amount)"},
+)
+personal_data.register(
+    RewardTier,
+    dossier="meeting__project",
+    personal={"description": neutral(lambda project: _("Contrepartie"))},
+)
+personal_data.register(
+    Interaction,
+    dossier="project",
+    # The due date goes with the action's text (a next action with a date needs a text).
+    personal={
+        "internal_notes": BLANK,
+        "shared_note": BLANK,
+        "next_action": BLANK,
+        "next_action_due": NULL,
+    },
+    keep={"kind": "a code; coaching time per kind", "phase": "a code; statistics"},
+)
+personal_data.register(
+    Reminder,
+    dossier="project",
+    delete_rows=True,
+    personal={"message": WITH_ROW, "last_error": WITH_ROW, "link": WITH_ROW},
+    keep={"kind": "a code (the row is deleted)", "key": "a code (the row is deleted)"},
+)
+personal_data.register(
+    CoachSettings,
+    dossier=None,
+    keep={"calendar_token": "a team member's secret, not a dossier's data"},
+)
+personal_data.register(DigestDelivery, dossier=None)
 
 
 def _export_shared_notes(user, data: dict) -> None:
@@ -497,5 +547,4 @@ def _export_shared_notes(user, data: dict) -> None:
         dossier["notes_de_la_cheffe_de_projet"] = by_reference.get(dossier["reference"], [])
 
 
-project_services.PERSONAL_DATA_ERASERS.append(_erase_coaching_personal_data)
 project_services.PERSONAL_DATA_EXPORTERS.append(_export_shared_notes)

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from projects.models import ACTIVE_STATUSES, Project, Status
+from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
 from . import calendar, services
@@ -97,6 +97,8 @@ def dashboard(request):
             .values("reference", "title")[:SUGGESTIONS],
             "active_count": mine.filter(status__in=ACTIVE_STATUSES).count(),
             "postpone_form": PostponeForm(),
+            # Shown to the whole team: a dossier whose personal data could not be erased.
+            "anonymisation_failures": AnonymisationFailure.objects.count(),
         },
     )
 
@@ -146,13 +148,13 @@ def first_meeting_report(request, reference: str):
             meeting=meeting,
             actor=request.user,
             report=form.cleaned_data,
-            financing_lines=_kept(lines),
-            rewards=_kept(rewards),
+            financing_lines=lines.rows(),
+            rewards=rewards.rows(),
         )
         messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
         return redirect(_team_page(project))
     if request.method == "POST" and lines.is_valid():
-        plan = _kept(lines)
+        plan = lines.rows()
     else:
         plan = [
             {"amount": line.amount, "source": line.source} for line in meeting.financing_lines.all()
@@ -171,22 +173,6 @@ def first_meeting_report(request, reference: str):
             "plan_share": share,
         },
     )
-
-
-def _kept(formset) -> list[dict]:
-    """The rows of a formset that were filled in and not ticked for deletion."""
-    kept = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
-            continue
-        kept.append(
-            {
-                name: form.cleaned_data.get(name)
-                for name in form._meta.fields
-                if name != formset.fk.name
-            }
-        )
-    return kept
 
 
 @require_http_methods(["GET", "POST"])

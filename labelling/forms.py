@@ -117,6 +117,14 @@ class AttendanceForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, session: CommitteeSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An organisation that attended, then left the committee, stays in the minutes:
+        # saving the attendance again must not drop it.
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            Q(is_committee_member=True) | Q(pk__in=session.attendees.values("pk"))
+        ).distinct()
+
 
 MET_CHOICES = [("yes", gettext_lazy("Rempli")), ("no", gettext_lazy("Non rempli"))]
 

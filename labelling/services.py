@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from coaching.models import Reminder, ReminderKind
 from coaching.services import REMINDER_STILL_RELEVANT
+from projects import personal_data
 from projects import services as project_services
 from projects.models import Project, Status
+from projects.personal_data import BLANK, neutral
 from propulsons import emails
 
 from . import selectors
@@ -412,3 +414,48 @@ def decision_correct(
 def decision_initial(counted: selectors.Tally) -> dict[str, Any]:
     """The decision form, pre-filled from the tally."""
     return {"outcome": counted.proposed_outcome, "motivation": str(counted.explanation)}
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+# What the committee's work holds about a dossier's people, and what anonymising it does.
+ERASED = neutral(lambda project: _("Texte effacé lors de l'anonymisation du dossier."))
+personal_data.register(
+    LabellingRequest,
+    dossier="project",
+    personal={"cheffe_opinion": BLANK},
+)
+personal_data.register(
+    Vote,
+    dossier="request__project",
+    personal={"comment": BLANK},
+    keep={"overall": "a code; the tally"},
+)
+personal_data.register(
+    CriterionAssessment,
+    dossier="vote__request__project",
+    personal={"comment": BLANK},
+)
+personal_data.register(
+    Decision,
+    dossier="request__project",
+    # A correction must keep a reason (a database constraint): a neutral text.
+    personal={"motivation": ERASED, "correction_reason": ERASED},
+    keep={
+        "outcome": "a code; the figures",
+        "proposed_outcome": "a code",
+        "label_number": "the public register of labels given",
+    },
+)
+personal_data.register(
+    CommitteeSession,
+    dossier=None,
+    keep={
+        "location": "where the committee met, not about a dossier",
+        "video_link": "the committee's meeting link, not about a dossier",
+    },
+)
+personal_data.register(
+    Criterion, dossier=None, keep={"code": "reference data", "label": "reference data"}
+)
+personal_data.register(LabelCounter, dossier=None)

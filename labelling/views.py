@@ -124,7 +124,9 @@ def session_detail(request, pk: int):
             "rows": rows,
             "is_team": is_team,
             "agenda_form": AgendaAddForm() if is_team else None,
-            "attendance_form": AttendanceForm(initial={"organisations": session.attendees.all()})
+            "attendance_form": AttendanceForm(
+                initial={"organisations": session.attendees.all()}, session=session
+            )
             if is_team
             else None,
         },
@@ -155,7 +157,7 @@ def session_action(request, pk: int, action: str):
                 request, _("Invitations envoyées à %(count)s membres du comité.") % {"count": count}
             )
         elif action == "presences":
-            form = AttendanceForm(request.POST)
+            form = AttendanceForm(request.POST, session=session)
             if form.is_valid():
                 services.session_set_attendance(
                     session=session,

@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -127,6 +128,11 @@ class ProjectDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("legal_form", "category", "financing_type", "heard_from"):
             self.fields[name].choices = [("", _("Choisissez…")), *self.fields[name].choices[1:]]
+        if self.instance.partner_id:
+            # A partner no longer prescribing stays this dossier's: editing must not drop it.
+            self.fields["partner"].queryset = Organisation.objects.filter(
+                Q(is_prescribing_partner=True) | Q(pk=self.instance.partner_id)
+            )
         if self.instance.pk and self.instance.commune_id:
             self.initial.setdefault("commune_name", self.instance.commune.name)
             self.initial.setdefault("postal_code", (self.instance.commune.postal_codes or [""])[0])

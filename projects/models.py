@@ -501,3 +501,28 @@ class Document(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+
+class AnonymisationFailure(models.Model):
+    """A dossier whose anonymisation failed (nothing of it was changed): shown to the team
+    until a later attempt succeeds, which deletes this row."""
+
+    project = models.OneToOneField(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="anonymisation_failure",
+        verbose_name=_("dossier"),
+    )
+    first_failed_at = models.DateTimeField(_("premier échec le"), auto_now_add=True)
+    last_failed_at = models.DateTimeField(_("dernier échec le"))
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+    # The kind of error and its first line only: a database's detail line may quote the row.
+    error = models.CharField(_("erreur"), max_length=300)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = _("anonymisation en échec")
+        verbose_name_plural = _("anonymisations en échec")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} : {self.error}"

@@ -4,6 +4,7 @@ Views, admin actions, commands and the other apps (coaching, labelling, campaign
 functions, so the status history is always complete.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,14 +24,18 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from propulsons import emails
 
+from . import personal_data
 from .models import (
     ALLOWED_TRANSITIONS,
+    AnonymisationFailure,
     Document,
     Project,
     ReferenceCounter,
     Status,
     StatusChange,
 )
+
+logger = logging.getLogger(__name__)
 
 CLAIM_SALT = "projects.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # a claim link stays valid 30 days
@@ -348,50 +353,72 @@ def project_set_label(*, project: Project, number: str, labelled_on) -> None:
 
 # --- Personal data (GDPR) -------------------------------------------------------------------
 
-# Other apps register what they hold about a dossier's people (coaching notes...), so that
-# anonymising a dossier erases it too.
-PERSONAL_DATA_ERASERS: list[Callable[[Project], None]] = []
-
 # Dossiers that never went further are anonymised after the retention period.
 STOPPED_STATUSES = (Status.CONTACT, Status.ABANDONED, Status.REORIENTED)
 
 
-@transaction.atomic
+class AnonymisationFailed(Exception):
+    """Anonymising a dossier failed and changed nothing (rows and files as they were); the
+    failure is recorded for the team. The message is for the user."""
+
+    def __init__(self, project: Project, error: Exception):
+        self.project = project
+        self.error = error
+        super().__init__(
+            _(
+                "L'anonymisation du dossier %(reference)s a échoué ; rien n'a été modifié. "
+                "L'échec est signalé à l'équipe sur la page des données personnelles."
+            )
+            % {"reference": project.reference}
+        )
+
+
+def _anonymisation_failure_record(project: Project, error: Exception) -> None:
+    """Keep the failure where the team sees it (the personal-data page and the dashboard)."""
+    lines = str(error).strip().splitlines()
+    summary = f"{type(error).__name__}: {lines[0] if lines else ''}"[:300]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            updated = AnonymisationFailure.objects.filter(project=project).update(
+                last_failed_at=now, attempts=F("attempts") + 1, error=summary
+            )
+            if not updated:
+                AnonymisationFailure.objects.create(
+                    project=project, last_failed_at=now, error=summary
+                )
+    except Exception:
+        # The database itself may be what failed: the log keeps it, the next dossiers go on.
+        logger.exception("could not record the failed anonymisation of %s", project.reference)
+
+
 def project_anonymise(*, project: Project, actor: User | None, reason: str) -> bool:
-    """Erase the personal data of a dossier, keep what the statistics need (reference, dates,
-    statuses, commune, category, amounts, partner, campaigns' figures). Idempotent."""
+    """Erase the personal data of a dossier as projects/personal_data.py lists it, keep what
+    the statistics need (reference, dates, statuses, commune, category, amounts, partner,
+    campaigns' figures). Idempotent: False when it was already anonymised.
+
+    All or nothing: the files of its documents leave the disk only once the transaction has
+    committed. On failure nothing changes, the failure is logged and recorded for the team,
+    and AnonymisationFailed is raised.
+    """
+    try:
+        with transaction.atomic():
+            return _anonymise(project=project, actor=actor, reason=reason)
+    except Exception as error:
+        logger.exception("anonymisation of dossier %s failed", project.reference)
+        _anonymisation_failure_record(project, error)
+        raise AnonymisationFailed(project, error) from error
+
+
+def _anonymise(*, project: Project, actor: User | None, reason: str) -> bool:
     now = timezone.now()
     claimed = Project.objects.filter(pk=project.pk, anonymised_at__isnull=True).update(
-        anonymised_at=now
+        anonymised_at=now, updated_at=now
     )
     if not claimed:
         return False
-    reference = project.reference
-    Project.objects.filter(pk=project.pk).update(
-        contact_first_name="Anonyme",
-        contact_last_name="",
-        contact_email=f"anonyme-{project.pk}@anonyme.invalid",
-        contact_phone="",
-        structure_name=_("Structure anonymisée"),
-        siret="",
-        title=_("Dossier anonymisé %(reference)s") % {"reference": reference},
-        summary="",
-        description="",
-        slug=f"anonyme-{reference.lower()}",
-        owner=None,
-        publish_agreed=False,
-        latitude=None,
-        longitude=None,
-        wished_campaign_start=None,
-        updated_at=now,
-    )
-    StatusChange.objects.filter(project=project).update(note="")
-    for document in project.documents.all():
-        if document.file:
-            document.file.delete(save=False)
-    project.documents.all().delete()
-    for erase in PERSONAL_DATA_ERASERS:
-        erase(project)
+    files = personal_data.erase_dossier_rows(project)
+    transaction.on_commit(lambda: personal_data.remove_files(files))
     if actor is not None:
         from django.contrib.admin.models import CHANGE, LogEntry
 
@@ -406,20 +433,26 @@ def project_anonymise(*, project: Project, actor: User | None, reason: str) -> b
     return True
 
 
-def projects_anonymise_expired(*, now: datetime | None = None) -> int:
-    """Anonymise the dossiers stopped for longer than the retention period; a second run finds
-    nothing more to do."""
+def projects_anonymise_expired(*, now: datetime | None = None) -> tuple[int, int]:
+    """Anonymise the dossiers stopped for longer than the retention period, oldest first, each
+    in its own transaction: one that fails is logged and recorded, and the others go on.
+    Returns (anonymised, failed); a second run finds nothing more to do but the failures."""
     now = now or timezone.now()
     limit = now - timedelta(days=settings.DATA_RETENTION_DAYS)
-    expired = Project.objects.filter(
-        status__in=STOPPED_STATUSES, status_changed_at__lt=limit, anonymised_at__isnull=True
+    expired = list(
+        Project.objects.filter(
+            status__in=STOPPED_STATUSES, status_changed_at__lt=limit, anonymised_at__isnull=True
+        ).order_by("status_changed_at", "pk")
     )
-    count = 0
-    for project in expired.iterator():
-        count += project_anonymise(
-            project=project, actor=None, reason=_("durée de conservation écoulée")
-        )
-    return count
+    done = failed = 0
+    for project in expired:
+        try:
+            done += project_anonymise(
+                project=project, actor=None, reason=_("durée de conservation écoulée")
+            )
+        except AnonymisationFailed:
+            failed += 1  # logged and recorded by project_anonymise
+    return done, failed
 
 
 def personal_data_export(*, user: User) -> dict[str, Any]:
@@ -501,20 +534,31 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
 PERSONAL_DATA_EXPORTERS: list[Callable[[User, dict], None]] = []
 
 
-@transaction.atomic
 def deletion_request_process(*, request, actor: User) -> int:
-    """Honour a porteur's erasure request: anonymise their dossiers, then their account."""
+    """Honour a porteur's erasure request: anonymise their dossiers, then their account; the
+    request's message is erased, its address kept as the proof. All or nothing: if a dossier
+    fails, the request stays to be processed (AnonymisationFailed, recorded for the team)."""
+    try:
+        return _deletion_request_process(request=request, actor=actor)
+    except AnonymisationFailed as failure:
+        # The record written inside the rolled-back transaction is gone: write it again.
+        _anonymisation_failure_record(failure.project, failure.error)
+        raise
+
+
+@transaction.atomic
+def _deletion_request_process(*, request, actor: User) -> int:
     from accounts.models import DeletionRequest
     from accounts.services import user_erase
 
     updated = DeletionRequest.objects.filter(pk=request.pk, processed_at__isnull=True).update(
-        processed_at=timezone.now(), processed_by=actor
+        processed_at=timezone.now(), processed_by=actor, message=""
     )
     if not updated:
         raise TransitionError(_("Cette demande a déjà été traitée."))
     count = 0
     if request.user is not None:
-        for project in Project.objects.filter(owner=request.user):
+        for project in Project.objects.filter(owner=request.user).order_by("pk"):
             count += project_anonymise(
                 project=project, actor=actor, reason=_("demande d'effacement du porteur")
             )

@@ -27,7 +27,7 @@ from .forms import (
     ProjectIntakeForm,
     ReasonForm,
 )
-from .models import Commune, Document, Project, Status, StatusChange
+from .models import AnonymisationFailure, Commune, Document, Project, Status, StatusChange
 from .permissions import (
     can_add_document,
     can_edit_project,
@@ -413,13 +413,18 @@ def privacy_requests(request):
                 _("Demande traitée : %(count)s dossier(s) anonymisé(s), compte effacé.")
                 % {"count": count},
             )
-        except services.TransitionError as error:
+        except (services.TransitionError, services.AnonymisationFailed) as error:
             messages.error(request, str(error))
         return redirect("projects:privacy_requests")
     requests = DeletionRequest.objects.select_related("user", "processed_by").annotate(
         n_projects=Count("user__projects")
     )
-    return render(request, "projects/privacy_requests.html", {"requests": requests})
+    failures = AnonymisationFailure.objects.select_related("project")
+    return render(
+        request,
+        "projects/privacy_requests.html",
+        {"requests": requests, "failures": failures},
+    )
 
 
 @require_POST
@@ -430,10 +435,18 @@ def team_anonymise(request, reference: str):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indiquez la raison : elle est conservée dans le journal."))
-    elif services.project_anonymise(
-        project=project, actor=request.user, reason=form.cleaned_data["reason"]
-    ):
-        messages.success(request, _("Le dossier est anonymisé ; ses statistiques sont gardées."))
     else:
-        messages.info(request, _("Ce dossier était déjà anonymisé."))
+        try:
+            anonymised = services.project_anonymise(
+                project=project, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.AnonymisationFailed as failure:
+            messages.error(request, str(failure))
+        else:
+            if anonymised:
+                messages.success(
+                    request, _("Le dossier est anonymisé ; ses statistiques sont gardées.")
+                )
+            else:
+                messages.info(request, _("Ce dossier était déjà anonymisé."))
     return redirect("projects:team_project", reference=reference)

@@ -226,3 +226,18 @@ def test_launching_while_the_dossier_is_elsewhere_is_refused_in_french(client, c
     assert response.status_code == 200
     assert "ne peut pas passer" in response.content.decode()
     assert Campaign.objects.get().status == "preparing"
+
+
+def test_a_campaign_on_a_platform_deactivated_since_can_still_be_edited(client, cheffe, labelled):
+    from tests.html_forms import form_values
+
+    client.force_login(cheffe)
+    url = f"/accompagnement/dossiers/{labelled.reference}/campagne/"
+    assert client.post(url, campaign_data()).status_code == 302
+    Platform.objects.filter(slug="ulule").update(is_active=False)
+
+    data = form_values(client.get(url).content.decode())
+    data["goal"] = "6500"
+    assert client.post(url, data).status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.platform.slug, campaign.goal) == ("ulule", Decimal("6500"))

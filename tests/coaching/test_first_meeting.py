@@ -11,6 +11,7 @@ from coaching import services
 from coaching.models import FinancingLine, FirstMeeting, RewardTier
 from projects.models import Project, Status, StatusChange
 from tests.coaching.factories import FirstMeetingFactory
+from tests.html_forms import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,81 @@ def test_a_tampered_line_count_is_refused_without_rendering_thousands_of_rows(
     assert response.status_code == 200
     assert response.content.decode().count('name="plan-') < 400
     assert not FinancingLine.objects.exists()
+
+
+def test_editing_one_field_of_a_saved_report_keeps_every_line_and_reward(
+    client, cheffe, project, meeting
+):
+    client.force_login(cheffe)
+    url = f"/accompagnement/dossiers/{project.reference}/compte-rendu/"
+    post_report(
+        client,
+        project,
+        **{
+            "plan-2-source": "grant",
+            "plan-2-label": "Région Hauts-de-France",
+            "plan-2-amount": "3000",
+            "contreparties-1-amount": "50",
+            "contreparties-1-description": "Un atelier de cuisine",
+        },
+    )
+    lines_before = set(FinancingLine.objects.values_list("source", "label", "amount", "acquired"))
+    rewards_before = set(RewardTier.objects.values_list("amount", "description", "quantity"))
+    assert (len(lines_before), len(rewards_before)) == (3, 2)
+
+    # What the browser sends back when only "prochaines étapes" is edited.
+    data = form_values(client.get(url).content.decode())
+    assert data["plan-INITIAL_FORMS"] == "3"
+    data["next_steps"] = "Relancer la région en janvier."
+    response = client.post(url, data)
+    assert response.status_code == 302
+
+    assert FirstMeeting.objects.get().next_steps == "Relancer la région en janvier."
+    assert (
+        set(FinancingLine.objects.values_list("source", "label", "amount", "acquired"))
+        == lines_before
+    )
+    assert set(RewardTier.objects.values_list("amount", "description", "quantity")) == (
+        rewards_before
+    )
+    page = client.get(f"/accompagnement/dossiers/{project.reference}/").content.decode()
+    assert "Région Hauts-de-France" in page and "Un atelier de cuisine" in page
+    assert "23\xa0000 €" in page
+    again = client.get(url).content.decode()
+    assert "Région Hauts-de-France" in again and "Une baguette par semaine" in again
+
+
+def test_a_saved_line_goes_only_when_ticked_for_deletion_or_emptied(
+    client, cheffe, project, meeting
+):
+    client.force_login(cheffe)
+    url = f"/accompagnement/dossiers/{project.reference}/compte-rendu/"
+    post_report(client, project)
+    data = form_values(client.get(url).content.decode())
+    data["plan-0-DELETE"] = "on"  # own funds, ticked
+    data["contreparties-0-amount"] = ""  # the only reward, emptied
+    data["contreparties-0-description"] = ""
+    data["contreparties-0-quantity"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert list(FinancingLine.objects.values_list("source", "amount")) == [
+        ("crowdfunding", Decimal("8000"))
+    ]
+    assert not RewardTier.objects.exists()
+
+
+def test_saving_the_report_again_keeps_a_platform_deactivated_since(
+    client, cheffe, project, meeting
+):
+    from campaigns.models import Platform
+
+    platform = Platform.objects.get(slug="ulule")
+    client.force_login(cheffe)
+    url = f"/accompagnement/dossiers/{project.reference}/compte-rendu/"
+    post_report(client, project, target_platform=str(platform.pk))
+    Platform.objects.filter(pk=platform.pk).update(is_active=False)
+
+    data = form_values(client.get(url).content.decode())
+    data["next_steps"] = "Autre chose."
+    assert client.post(url, data).status_code == 302
+    assert FirstMeeting.objects.get().target_platform == platform

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Organisation
 from labelling import services
 from labelling.models import CommitteeSession, Decision, LabellingRequest, Vote
 from projects.models import Project, Status
@@ -378,3 +379,21 @@ def test_the_porteur_raises_the_request_from_their_space(
 def test_another_porteur_cannot_raise_a_request(client, other_porteur, project):
     client.force_login(other_porteur)
     assert client.post(f"/comite/dossiers/{project.reference}/demander/").status_code == 404
+
+
+def test_saving_attendance_again_keeps_an_organisation_that_left_the_committee(
+    client, cheffe, members
+):
+    from tests.html_forms import form_values
+
+    session = CommitteeSessionFactory()
+    present = [m.organisation for m in list(members.values())[:3]]
+    services.session_set_attendance(session=session, actor=cheffe, organisations=present)
+    Organisation.objects.filter(pk=present[0].pk).update(is_committee_member=False)
+    client.force_login(cheffe)
+    data = form_values(client.get(f"/comite/seances/{session.pk}/").content.decode())
+    assert len(data["organisations"]) == 3
+    client.post(
+        f"/comite/seances/{session.pk}/presences/", {"organisations": data["organisations"]}
+    )
+    assert set(session.attendees.all()) == set(present)

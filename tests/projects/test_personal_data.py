@@ -63,7 +63,9 @@ def test_the_porteur_asks_for_erasure_and_the_team_processes_it(
     assert "déjà été traitée" in response.content.decode()
 
 
-def test_anonymising_erases_personal_data_and_keeps_statistics(cheffe, settings, tmp_path):
+def test_anonymising_erases_personal_data_and_keeps_statistics(
+    cheffe, settings, tmp_path, django_capture_on_commit_callbacks
+):
     project = ProjectFactory(
         status=Status.CAMPAIGN_ENDED,
         contact_first_name="Camille",
@@ -93,9 +95,11 @@ def test_anonymising_erases_personal_data_and_keeps_statistics(cheffe, settings,
     )
     before = key_figures()
 
-    assert (
-        services.project_anonymise(project=project, actor=cheffe, reason="Demande écrite") is True
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # files go once committed
+        assert (
+            services.project_anonymise(project=project, actor=cheffe, reason="Demande écrite")
+            is True
+        )
     project.refresh_from_db()
     assert project.contact_first_name == "Anonyme" and project.contact_email.endswith(
         "@anonyme.invalid"

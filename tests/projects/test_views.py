@@ -363,3 +363,19 @@ def test_the_admin_lists_dossiers_and_its_action_calls_the_service(client, cheff
     change = StatusChange.objects.get(project=project, to_status=Status.ABANDONED)
     assert change.actor == cheffe
     assert "administration" in change.note
+
+
+def test_editing_details_keeps_a_partner_that_no_longer_prescribes(client, porteur, project):
+    from accounts.models import Organisation
+    from tests.html_forms import form_values
+
+    partner = Organisation.objects.filter(is_prescribing_partner=True).first()
+    Project.objects.filter(pk=project.pk).update(partner=partner)
+    Organisation.objects.filter(pk=partner.pk).update(is_prescribing_partner=False)
+    client.force_login(porteur)
+    url = f"/espace/dossiers/{project.reference}/modifier/"
+    data = form_values(client.get(url).content.decode())
+    data["title"] = "Un titre revu"
+    assert client.post(url, data).status_code == 302
+    project.refresh_from_db()
+    assert (project.title, project.partner) == ("Un titre revu", partner)
