@@ -2,6 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DeletionRequest, Organisation, Role, User
@@ -16,6 +19,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Which organisations vote is the administrator's decision.
+            readonly.append("is_committee_member")
+        return readonly
+
 
 class UserChangeForm(forms.ModelForm):
     class Meta:
@@ -24,7 +34,8 @@ class UserChangeForm(forms.ModelForm):
 
     def __init__(self, *args, can_grant_admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not can_grant_admin:
+        # The role is read-only (absent from the form) for whoever may not change it.
+        if not can_grant_admin and "role" in self.fields:
             # Only an administrator may make someone an administrator.
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
 
@@ -37,6 +48,12 @@ class UserChangeForm(forms.ModelForm):
         return cleaned
 
 
+# What lets someone sign in as a person, or act as one: only the administrator changes it.
+# A cheffe who could set a committee member's address, password or organisation could then
+# vote in that organisation's name.
+CREDENTIAL_FIELDS = ("email", "role", "organisation", "is_active")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
@@ -46,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "organisation", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "password_change"]
     fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name", "phone"]}),
         (_("Rôle"), {"fields": ["role", "organisation", "is_active"]}),
@@ -65,6 +82,32 @@ class UserAdmin(DjangoUserAdmin):
                 super().__init__(*args, can_grant_admin=can_grant_admin, **kw)
 
         return RoleLimitedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.is_superuser:
+            fieldsets = [*fieldsets, (_("Mot de passe"), {"fields": ["password_change"]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in CREDENTIAL_FIELDS if name not in readonly]
+        return readonly
+
+    @admin.display(description=_("mot de passe"))
+    def password_change(self, obj):
+        url = reverse("admin:auth_user_password_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Définir un nouveau mot de passe"))
+
+    def has_add_permission(self, request):
+        # Creating an account gives someone an address to sign in with and a role.
+        return request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request, obj=None):
         # A cheffe de projet cannot edit an administrator's account.

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from propulsons.admin import WorkflowFieldsAdmin
+
 from .models import FinancingLine, FirstMeeting, Interaction, Reminder, RewardTier
 
 
@@ -14,28 +16,31 @@ class RewardTierInline(admin.TabularInline):
 
 
 @admin.register(FirstMeeting)
-class FirstMeetingAdmin(admin.ModelAdmin):
+class FirstMeetingAdmin(WorkflowFieldsAdmin):
     list_display = ["project", "scheduled_at", "organiser", "relevance", "outcome", "reported_at"]
     list_filter = ["relevance", "outcome"]
     list_select_related = ["project", "organiser"]
     search_fields = ["project__reference", "project__title"]
     date_hierarchy = "scheduled_at"
-    # The report moves the dossier's status: it is written through the coaching pages only.
-    readonly_fields = ["project", "reported_at", "outcome"]
+    # The report moves the dossier's status: it is written through the coaching pages only;
+    # the date and organiser were sent to the porteur with the invitation.
+    workflow_fields = ("project", "organiser", "scheduled_at", "reported_at", "outcome")
     inlines = [FinancingLineInline, RewardTierInline]
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(WorkflowFieldsAdmin):
     list_display = ["project", "kind", "happened_on", "phase", "author", "next_action_due"]
     list_filter = ["kind", "phase", "happened_on"]
     list_select_related = ["project", "author"]
     search_fields = ["project__reference", "project__title", "internal_notes", "shared_note"]
     date_hierarchy = "happened_on"
+    # Its date feeds the dossier's last exchange and its next action a reminder (services).
+    workflow_fields = ("project", "author", "happened_on", "next_action", "next_action_due")
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(WorkflowFieldsAdmin):
     list_display = ["project", "kind", "message", "recipient", "due_at", "sent_at", "done_at"]
     list_filter = [
         "kind",
@@ -44,5 +49,19 @@ class ReminderAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["project", "recipient"]
     search_fields = ["project__reference", "project__title", "message"]
-    # Sending state belongs to the reminder task.
-    readonly_fields = ["sent_at", "claimed_until", "attempts", "last_error", "interaction", "key"]
+    # Sending state belongs to the reminder task; who, when and done to the services (done
+    # and postponed from the dashboard).
+    workflow_fields = (
+        "project",
+        "recipient",
+        "kind",
+        "key",
+        "due_at",
+        "sent_at",
+        "done_at",
+        "claimed_until",
+        "attempts",
+        "last_error",
+        "interaction",
+        "link",
+    )

@@ -58,6 +58,17 @@ class SessionForm(forms.ModelForm):
             raise forms.ValidationError(_("Choisissez une date dans les trois ans qui viennent."))
         return held_at
 
+    def clean_vote_deadline(self):
+        # Bounded so that every date computed from it (reminders 48 hours before, the pages'
+        # local times) exists: not already passed, and within the same three years as the
+        # session itself.
+        deadline = self.cleaned_data["vote_deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("La fin du vote doit être dans le futur."))
+        if deadline > timezone.now() + timezone.timedelta(days=3 * 365 + 1):
+            raise forms.ValidationError(_("Choisissez une date dans les trois ans qui viennent."))
+        return deadline
+
     def clean(self):
         cleaned = super().clean()
         held_at, deadline = cleaned.get("held_at"), cleaned.get("vote_deadline")

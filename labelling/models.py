@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,12 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class VoteState(models.TextChoices):
+    NOT_OPEN = "not_open", _("Le vote ouvrira à l'envoi des invitations")
+    OPEN = "open", _("Vote ouvert")
+    CLOSED = "closed", _("Vote clos")
 
 
 class CommitteeSession(models.Model):
@@ -64,6 +72,15 @@ class CommitteeSession(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    def vote_state(self, now: datetime | None = None) -> str:
+        """Voting opens with the invitations and closes at the deadline or at the closing."""
+        now = now or timezone.now()
+        if self.closed_at is not None or self.vote_deadline <= now:
+            return VoteState.CLOSED
+        if self.invited_at is None:
+            return VoteState.NOT_OPEN
+        return VoteState.OPEN
 
 
 class LabellingRequest(models.Model):
@@ -111,11 +128,23 @@ class LabellingRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.project.reference} — {self.project.title}"
 
-    def is_vote_open(self) -> bool:
-        """Members vote from the agenda until the cheffe closes the request or the session."""
-        if self.session_id is None or self.vote_closed_at is not None:
-            return False
-        return not self.session.is_closed and self.project.status == Status.IN_COMMITTEE
+    def vote_state(self, now: datetime | None = None) -> str:
+        """Not open before the session's invitations; closed at the session's deadline, when
+        the team closes the request or the session, or once the dossier left the committee."""
+        if self.vote_closed_at is not None:
+            return VoteState.CLOSED
+        if self.session_id is None:
+            return VoteState.NOT_OPEN
+        state = self.session.vote_state(now)
+        if state == VoteState.OPEN and self.project.status != Status.IN_COMMITTEE:
+            return VoteState.CLOSED
+        return state
+
+    def is_vote_open(self, now: datetime | None = None) -> bool:
+        return self.vote_state(now) == VoteState.OPEN
+
+    def is_vote_closed(self, now: datetime | None = None) -> bool:
+        return self.vote_state(now) == VoteState.CLOSED
 
 
 class OverallVote(models.TextChoices):

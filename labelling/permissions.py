@@ -40,11 +40,24 @@ def can_vote(user: User, request: LabellingRequest) -> bool:
     )
 
 
-def can_see_all_votes(user: User, request: LabellingRequest, own_vote: Vote | None) -> bool:
-    """A member sees the other organisations' votes once their own is cast or the vote is
-    closed; the team follows the tally live. Porteurs never see votes."""
+def can_see_votes(user: User, request: LabellingRequest, *, organisation_voted: bool) -> bool:
+    """The blind vote: the other organisations' votes, the tally, the criteria counts and the
+    proposed outcome, on every page, export and email.
+
+    The team follows everything live. A member sees them only once their own organisation has
+    voted (a vote is final: it cannot change after seeing the others) or the vote is closed
+    (closed by the team, the session closed, or the deadline passed). Porteurs never do.
+    `organisation_voted` is whether the user's organisation has a vote on this request (pages
+    listing several requests compute it for all at once).
+    """
     if can_manage_committee(user):
         return True
-    if not user.is_authenticated or not user.is_committee_member:
+    if not (user.is_authenticated and user.is_active and user.is_committee_member):
         return False
-    return own_vote is not None or request.vote_closed_at is not None
+    return organisation_voted or request.is_vote_closed()
+
+
+def organisation_has_voted(user: User, request: LabellingRequest) -> bool:
+    if not (user.is_authenticated and user.is_committee_member and user.organisation_id):
+        return False
+    return Vote.objects.filter(request=request, organisation_id=user.organisation_id).exists()

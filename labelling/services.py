@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from coaching.models import Reminder, ReminderKind
@@ -33,6 +34,7 @@ from .models import (
     LabellingRequest,
     Outcome,
     Vote,
+    VoteState,
 )
 
 
@@ -78,8 +80,8 @@ def request_put_on_agenda(
     *, request: LabellingRequest, session: CommitteeSession, actor: User
 ) -> LabellingRequest:
     """Place the request at the end of a session's agenda: the dossier goes "en comité"."""
-    if session.is_closed:
-        raise LabellingError(_("Cette séance est close."))
+    if session.vote_state() == VoteState.CLOSED:
+        raise LabellingError(_("Le vote de cette séance est clos : choisissez une autre séance."))
     if request.session_id is not None:
         raise LabellingError(_("Cette demande est déjà à l'ordre du jour d'une séance."))
     if not request.cheffe_opinion.strip():
@@ -128,6 +130,8 @@ def session_create(
 ) -> CommitteeSession:
     if vote_deadline > held_at + timedelta(days=1):
         raise LabellingError(_("Le vote se clôt au plus tard le lendemain de la séance."))
+    if vote_deadline <= timezone.now():
+        raise LabellingError(_("La fin du vote doit être dans le futur."))
     return CommitteeSession.objects.create(
         held_at=held_at,
         vote_deadline=vote_deadline,
@@ -146,9 +150,14 @@ def committee_members():
 
 @transaction.atomic
 def session_invite(*, session: CommitteeSession, actor: User) -> int:
-    """Email every committee member the agenda; schedule the reminders before the deadline."""
+    """Email every committee member the agenda: the vote opens. Schedule the reminders before
+    the deadline."""
     if session.is_closed:
         raise LabellingError(_("Cette séance est close."))
+    if session.vote_state() == VoteState.CLOSED:
+        raise LabellingError(
+            _("La fin du vote de cette séance est passée : les invitations ne peuvent plus partir.")
+        )
     requests = list(session.requests.select_related("project__commune", "project__partner"))
     if not requests:
         raise LabellingError(_("L'ordre du jour est vide."))
@@ -231,6 +240,12 @@ def session_close(*, session: CommitteeSession, actor: User) -> None:
 # --- Votes --------------------------------------------------------------------------------
 
 
+ALREADY_VOTED = gettext_lazy(
+    "Votre organisation a déjà voté sur cette demande : un vote est définitif et ne peut plus "
+    "être modifié."
+)
+
+
 @transaction.atomic
 def vote_cast(
     *,
@@ -241,11 +256,13 @@ def vote_cast(
     conflict_of_interest: bool = False,
     assessments: dict[str, tuple[bool, str]],
 ) -> Vote:
-    """Record (or change) the member's organisation's vote while the vote is open.
+    """Record the member's organisation's vote while the vote is open. A vote is final.
 
-    The request row is locked so that a vote cannot slip in while the cheffe closes it, and
-    the (request, organisation) unique constraint keeps one vote per organisation even when
-    two members of it submit at the same moment.
+    Final, because a member sees the other organisations' votes once their own is cast: a vote
+    that could change afterwards would not be blind. The request row is locked so that a vote
+    cannot slip in while the cheffe closes it (the deadline is checked under the lock), and the
+    (request, organisation) unique constraint keeps one vote per organisation even when two
+    members of it submit at the same moment: the second gets the same refusal.
     """
     if not member.is_committee_member or member.organisation_id is None:
         raise LabellingError(_("Seuls les membres du comité votent."))
@@ -254,34 +271,39 @@ def vote_cast(
         .select_related("session", "project")
         .get(pk=request.pk)
     )
-    if not locked.is_vote_open():
+    state = locked.vote_state(timezone.now())
+    if state == VoteState.NOT_OPEN:
+        raise LabellingError(
+            _("Le vote n'est pas encore ouvert : il ouvrira à l'envoi des invitations.")
+        )
+    if state != VoteState.OPEN:
         raise LabellingError(_("Le vote est clos pour cette demande."))
+    if Vote.objects.filter(request=locked, organisation_id=member.organisation_id).exists():
+        raise LabellingError(str(ALREADY_VOTED))
     criteria = {criterion.code: criterion for criterion in Criterion.objects.all()}
     if set(assessments) != set(criteria):
         raise LabellingError(_("Donnez votre appréciation sur chacun des quatre critères."))
-    values = {
-        "member": member,
-        "overall": overall,
-        "comment": comment,
-        "conflict_of_interest": conflict_of_interest,
-    }
     try:
         with transaction.atomic():
-            vote, _created = Vote.objects.update_or_create(
-                request=locked, organisation_id=member.organisation_id, defaults=values
+            vote = Vote.objects.create(
+                request=locked,
+                organisation_id=member.organisation_id,
+                member=member,
+                overall=overall,
+                comment=comment,
+                conflict_of_interest=conflict_of_interest,
             )
-    except IntegrityError:
-        # Another member of the same organisation inserted it first: update theirs.
-        vote = Vote.objects.get(request=locked, organisation_id=member.organisation_id)
-        for name, value in values.items():
-            setattr(vote, name, value)
-        vote.save(update_fields=[*values, "updated_at"])
-    for code, (met, criterion_comment) in assessments.items():
-        CriterionAssessment.objects.update_or_create(
-            vote=vote,
-            criterion=criteria[code],
-            defaults={"met": met, "comment": criterion_comment},
-        )
+    except IntegrityError as error:
+        # Another member of the same organisation voted first (the database constraint).
+        raise LabellingError(str(ALREADY_VOTED)) from error
+    CriterionAssessment.objects.bulk_create(
+        [
+            CriterionAssessment(
+                vote=vote, criterion=criteria[code], met=met, comment=criterion_comment
+            )
+            for code, (met, criterion_comment) in assessments.items()
+        ]
+    )
     return vote
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coaching.selectors import dossier_coaching
-from projects.models import Project
+from projects.models import Project, Status
 from projects.services import TransitionError
 
 from . import selectors, services
@@ -28,14 +28,17 @@ from .models import (
     Decision,
     LabellingRequest,
     Vote,
+    VoteState,
 )
 from .permissions import (
     can_manage_committee,
     can_record_decision,
-    can_see_all_votes,
+    can_see_votes,
     can_view_request,
     can_vote,
+    organisation_has_voted,
 )
+from .services import ALREADY_VOTED
 
 
 def _require_team(request) -> None:
@@ -77,9 +80,13 @@ def session_create(request):
     _require_team(request)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        session = services.session_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("La séance est créée : composez son ordre du jour."))
-        return redirect("labelling:session", pk=session.pk)
+        try:
+            session = services.session_create(actor=request.user, **form.cleaned_data)
+        except services.LabellingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("La séance est créée : composez son ordre du jour."))
+            return redirect("labelling:session", pk=session.pk)
     return render(request, "labelling/session_form.html", {"form": form})
 
 
@@ -91,6 +98,17 @@ def _session_requests(session):
     )
 
 
+def _organisation_votes(user, requests) -> set[int]:
+    """The requests (among these) on which the user's organisation has voted, in one query."""
+    if not (user.is_committee_member and user.organisation_id):
+        return set()
+    return set(
+        Vote.objects.filter(request__in=requests, organisation_id=user.organisation_id).values_list(
+            "request_id", flat=True
+        )
+    )
+
+
 @require_safe
 @login_required
 def session_detail(request, pk: int):
@@ -98,24 +116,19 @@ def session_detail(request, pk: int):
     session = get_object_or_404(_visible_sessions(request.user), pk=pk)
     requests = _session_requests(session)
     tallies = selectors.tallies(requests)
-    my_votes = set()
-    if request.user.is_committee_member:
-        my_votes = set(
-            Vote.objects.filter(
-                request__in=requests, organisation_id=request.user.organisation_id
-            ).values_list("request_id", flat=True)
-        )
+    my_votes = _organisation_votes(request.user, requests)
+    is_team = can_manage_committee(request.user)
     rows = [
         {
             "request": item,
             "tally": tallies[item.pk],
+            "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
             "voted": item.pk in my_votes,
             "decision": (list(item.decisions.all()) or [None])[-1],
         }
         for item in requests
-        if can_manage_committee(request.user) or item.pk in my_votes or item.is_vote_open()
+        if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE
     ]
-    is_team = can_manage_committee(request.user)
     return render(
         request,
         "labelling/session.html",
@@ -183,6 +196,7 @@ def minutes(request, pk: int):
     session = get_object_or_404(_visible_sessions(request.user), pk=pk)
     requests = _session_requests(session)
     tallies = selectors.tallies(requests)
+    my_votes = _organisation_votes(request.user, requests)
     conflicts = {}
     for vote in Vote.objects.filter(request__in=requests, conflict_of_interest=True).select_related(
         "organisation"
@@ -192,6 +206,9 @@ def minutes(request, pk: int):
         {
             "request": item,
             "tally": tallies[item.pk],
+            # The blind vote holds on the minutes too: counts, criteria, proposed outcome and
+            # who declared a conflict are another organisation's vote.
+            "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
             "conflicts": conflicts.get(item.pk, []),
             "decisions": list(item.decisions.all()),
         }
@@ -241,16 +258,25 @@ def review(request, pk: int):
         own_vote = next(
             (v for v in all_votes if v.organisation_id == request.user.organisation_id), None
         )
+    vote_state = item.vote_state()
     vote_form = None
-    if can_vote(request.user, item):
-        initial = (
-            VoteForm.initial_from(own_vote)
-            if own_vote
-            else {
-                # The organisation that follows the project is flagged in advance.
-                "conflict_of_interest": item.project.partner_id == request.user.organisation_id
-            }
-        )
+    if request.method == "POST":
+        if not can_vote(request.user, item):
+            messages.error(
+                request,
+                _("Le vote n'est pas encore ouvert : il ouvrira à l'envoi des invitations.")
+                if vote_state == VoteState.NOT_OPEN
+                else _("Le vote est clos pour cette demande."),
+            )
+            return redirect("labelling:review", pk=item.pk)
+        if own_vote is not None:
+            messages.error(request, str(ALREADY_VOTED))
+            return redirect("labelling:review", pk=item.pk)
+    if can_vote(request.user, item) and own_vote is None:
+        initial = {
+            # The organisation that follows the project is flagged in advance.
+            "conflict_of_interest": item.project.partner_id == request.user.organisation_id
+        }
         vote_form = VoteForm(request.POST or None, criteria=criteria, initial=initial)
         if request.method == "POST" and vote_form.is_valid():
             try:
@@ -263,19 +289,17 @@ def review(request, pk: int):
                     assessments=vote_form.assessments(),
                 )
                 messages.success(request, _("Votre vote est enregistré."))
-                return redirect("labelling:review", pk=item.pk)
             except services.LabellingError as error:
                 messages.error(request, str(error))
-    elif request.method == "POST":
-        messages.error(request, _("Le vote est clos pour cette demande."))
-        return redirect("labelling:review", pk=item.pk)
+            return redirect("labelling:review", pk=item.pk)
 
     counted = selectors.tallies([item], criteria=criteria)[item.pk]
-    show_votes = can_see_all_votes(request.user, item, own_vote)
+    show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
     votes = all_votes if show_votes else []
     decisions = list(item.decisions.select_related("recorded_by"))
     decision_form = None
-    if can_record_decision(request.user, item) and not decisions:
+    # The form is pre-filled from the tally: a chair who may not see it yet does not get it.
+    if can_record_decision(request.user, item) and show_votes and not decisions:
         decision_form = DecisionForm(
             initial=services.decision_initial(counted), proposed=counted.proposed_outcome
         )
@@ -287,6 +311,7 @@ def review(request, pk: int):
             "project": item.project,
             "criteria": criteria,
             "vote_form": vote_form,
+            "vote_state": vote_state,
             "own_vote": own_vote,
             "votes": votes,
             "show_votes": show_votes,
@@ -343,6 +368,17 @@ def decide(request, pk: int):
     item = _request_for(request, pk)
     if not can_record_decision(request.user, item):
         raise PermissionDenied
+    if not can_see_votes(
+        request.user, item, organisation_voted=organisation_has_voted(request.user, item)
+    ):
+        messages.error(
+            request,
+            _(
+                "Le décompte vous reste caché tant que votre organisation n'a pas voté ou que le "
+                "vote n'est pas clos : la décision ne peut pas encore être enregistrée ici."
+            ),
+        )
+        return redirect("labelling:review", pk=item.pk)
     counted = selectors.tally(item)
     form = DecisionForm(request.POST, proposed=counted.proposed_outcome)
     if form.is_valid():

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from propulsons.admin import WorkflowFieldsAdmin
+
 from . import services
 from .models import Commune, Document, Project, StatusChange
 
@@ -56,7 +58,7 @@ def _bulk_transition(modeladmin, request, queryset, service, reason):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(WorkflowFieldsAdmin):
     list_display = [
         "reference",
         "title",
@@ -78,9 +80,26 @@ class ProjectAdmin(admin.ModelAdmin):
         "commune__name",
     ]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["commune", "owner"]
-    # The status moves only through the services (and their history); never by hand here.
-    readonly_fields = ["reference", "status", "status_changed_at", "consent_at", "created_at"]
+    autocomplete_fields = ["commune"]
+    # The status moves only through the services (and their history), the label only through
+    # the committee's decision, the publication only with the porteur's consent: never by hand
+    # here, not even by an administrator (a dossier in "prise de contact" must not appear
+    # labelled in the catalogue).
+    workflow_fields = (
+        "reference",
+        "status",
+        "status_changed_at",
+        "owner",
+        "label_number",
+        "labelled_on",
+        "publish_agreed",
+        "slug",
+        "current_campaign",
+        "consent_at",
+        "last_interaction_on",
+        "anonymised_at",
+        "created_at",
+    )
     inlines = [StatusChangeInline, DocumentInline]
     actions = ["mark_abandoned", "mark_reoriented"]
 
@@ -106,6 +125,10 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Dossiers enter through the intake form (or its service), which sends the emails.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A dossier is anonymised (a service that keeps the statistics), never deleted here.
         return False
 
 

@@ -13,3 +13,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class WorkflowFieldsAdmin(admin.ModelAdmin):
+    """An admin whose `workflow_fields` are read-only for everyone, administrators included.
+
+    They belong to the workflow (a status, a label, a consent, who owns a dossier, when a
+    reminder is due): only the services change them, with their checks, history and emails.
+    A field left out of the form is ignored if posted anyway.
+    """
+
+    workflow_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [name for name in self.workflow_fields if name not in readonly]

@@ -1275,6 +1275,15 @@ def committee_world(porteur, cheffe, committee_member, other_committee_member):
     request = LabellingRequestFactory(
         project__owner=porteur, project__contact_email=porteur.email, session=session
     )
+    # The chair's organisation has voted: the tally, and so the decision form, is theirs to see.
+    labelling_services.vote_cast(
+        request=request,
+        member=other_committee_member,
+        overall="abstention",
+        assessments={
+            code: (True, "") for code in ("viable", "solidaire", "pas-de-calais", "partenaire")
+        },
+    )
     decided = LabellingRequestFactory(project__owner=porteur, session=session, agenda_order=2)
     decision = labelling_services.decision_record(
         request=decided, actor=cheffe, outcome="labelled", motivation="Projet solide et utile."

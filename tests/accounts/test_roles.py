@@ -62,19 +62,23 @@ def test_the_admin_form_requires_an_organisation_for_a_committee_member(db):
     assert "organisation" in form.errors
 
 
-def test_a_cheffe_creates_a_committee_member_in_the_admin(client, cheffe, department):
+def test_the_administrator_creates_a_committee_member_in_the_admin(
+    client, cheffe, admin_user, department
+):
+    data = {
+        "email": "nouveau.membre@example.org",
+        "first_name": "Nina",
+        "last_name": "Membre",
+        "phone": "",
+        "role": "comite",
+        "organisation": department.pk,
+    }
+    # Creating an account gives an address to sign in with and a role: the administrator's.
     client.force_login(cheffe)
-    response = client.post(
-        "/admin/accounts/user/add/",
-        {
-            "email": "nouveau.membre@example.org",
-            "first_name": "Nina",
-            "last_name": "Membre",
-            "phone": "",
-            "role": "comite",
-            "organisation": department.pk,
-        },
-    )
+    assert client.post("/admin/accounts/user/add/", data).status_code == 403
+    assert not User.objects.filter(email="nouveau.membre@example.org").exists()
+    client.force_login(admin_user)
+    response = client.post("/admin/accounts/user/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     member = User.objects.get(email="nouveau.membre@example.org")
     assert member.organisation == department

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from labelling import services
-from labelling.models import Criterion, Decision, LabellingRequest, Vote
+from labelling.models import CommitteeSession, Criterion, Decision, LabellingRequest, Vote
 from projects.models import Project, Status
 from tests.factories import ProjectFactory
 from tests.labelling.conftest import ALL_MET
@@ -97,7 +97,9 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
         # The votes of the others stay hidden until one's own is cast.
         expect(votes_heading).to_have_count(0)
         expect(
-            page.get_by_text(re.compile(r"Les votes des autres organisations s.affichent"))
+            page.get_by_text(
+                re.compile(r"Le décompte et les votes des autres organisations s.affich")
+            )
         ).to_be_visible()
 
         fill_vote(page, comment=f"Confidentiel : avis de {member.organisation.short_name}.")
@@ -105,9 +107,9 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
         expect(
             page.get_by_role("status").filter(has_text="Votre vote est enregistré.")
         ).to_be_visible()
-        expect(
-            page.get_by_role("heading", name="Modifier le vote de votre organisation")
-        ).to_be_visible()
+        # A vote is final: the form is gone.
+        expect(page.get_by_text(re.compile(r"Ce vote est définitif"))).to_be_visible()
+        expect(page.get_by_role("button", name="Enregistrer le vote")).to_have_count(0)
         assert Vote.objects.filter(request=request_on_agenda).count() == position + 1
 
     # The third member now reads the two other organisations' votes, and the tally.
@@ -223,8 +225,12 @@ def busy_committee(cheffe, porteur, members):
         assessments={**ALL_MET, "viable": (False, "Le budget ne tient pas.")},
     )
 
+    # Its votes were cast while it was open: its deadline is moved to the past afterwards.
     closed_session = CommitteeSessionFactory(
-        created_by=cheffe, held_at=now - timedelta(days=20), invited_at=now - timedelta(days=30)
+        created_by=cheffe,
+        held_at=now - timedelta(days=20),
+        vote_deadline=now + timedelta(days=1),
+        invited_at=now - timedelta(days=30),
     )
     decided = LabellingRequestFactory(
         session=closed_session, project__title="Boulangerie coopérative"
@@ -249,6 +255,9 @@ def busy_committee(cheffe, porteur, members):
         organisations=[members[slug].organisation for slug in BROWSER_VOTERS],
     )
     services.session_close(session=closed_session, actor=cheffe)
+    CommitteeSession.objects.filter(pk=closed_session.pk).update(
+        vote_deadline=now - timedelta(days=20)
+    )
     return {
         "waiting": waiting,
         "preparing": preparing,

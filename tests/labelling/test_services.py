@@ -134,26 +134,28 @@ def test_members_are_invited_with_the_agenda_and_reminded_48_hours_before_the_de
 # --- Votes ---------------------------------------------------------------------------------
 
 
-def test_a_member_votes_for_the_organisation_and_may_change_it_until_closing(members, cheffe):
+def test_a_vote_is_final_a_second_one_is_refused_and_changes_nothing(members, cheffe):
     request = LabellingRequestFactory()
     member = members["cigales"]
-    services.vote_cast(request=request, member=member, overall="favorable", assessments=ALL_MET)
-    services.vote_cast(
-        request=request,
-        member=member,
-        overall="unfavorable",
-        assessments={**ALL_MET, "viable": (False, "Trop fragile")},
-    )
+    services.vote_cast(request=request, member=member, overall="abstention", assessments=ALL_MET)
+    with pytest.raises(services.LabellingError, match="déjà voté"):
+        services.vote_cast(
+            request=request,
+            member=member,
+            overall="unfavorable",
+            assessments={**ALL_MET, "viable": (False, "Trop fragile")},
+        )
     vote = Vote.objects.get()
-    assert (vote.organisation, vote.overall) == (member.organisation, "unfavorable")
-    assert vote.assessments.get(criterion__code="viable").comment == "Trop fragile"
+    assert (vote.organisation, vote.overall) == (member.organisation, "abstention")
+    assert not vote.assessments.filter(met=False).exists()
+    assert vote.assessments.count() == 4
     services.request_close_vote(request=request, actor=cheffe)
     with pytest.raises(services.LabellingError, match="clos"):
         services.vote_cast(request=request, member=member, overall="favorable", assessments=ALL_MET)
-    assert Vote.objects.get().overall == "unfavorable"
+    assert Vote.objects.get().overall == "abstention"
 
 
-def test_a_second_member_of_the_same_organisation_changes_its_one_vote(members):
+def test_a_second_member_of_the_same_organisation_cannot_vote_again(members):
     request = LabellingRequestFactory()
     colleague = CommitteeMemberFactory(
         email="collegue.cigales@example.org", organisation=members["cigales"].organisation
@@ -161,9 +163,12 @@ def test_a_second_member_of_the_same_organisation_changes_its_one_vote(members):
     services.vote_cast(
         request=request, member=members["cigales"], overall="favorable", assessments=ALL_MET
     )
-    services.vote_cast(request=request, member=colleague, overall="abstention", assessments=ALL_MET)
+    with pytest.raises(services.LabellingError, match="déjà voté"):
+        services.vote_cast(
+            request=request, member=colleague, overall="abstention", assessments=ALL_MET
+        )
     vote = Vote.objects.get()
-    assert (vote.member, vote.overall) == (colleague, "abstention")
+    assert (vote.member, vote.overall) == (members["cigales"], "favorable")
 
 
 def test_the_database_refuses_a_second_vote_of_an_organisation(members):
@@ -217,7 +222,7 @@ def test_only_committee_members_vote(cheffe):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicate_submissions_leave_exactly_one_vote():
+def test_concurrent_duplicate_submissions_leave_exactly_one_vote_and_refuse_the_other():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL (SQLite locks the whole file)")
     from accounts.models import Organisation
@@ -248,7 +253,10 @@ def test_concurrent_duplicate_submissions_leave_exactly_one_vote():
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    # One wins, the other is told, in French, that the organisation has already voted.
+    assert len(errors) == 1, errors
+    assert isinstance(errors[0], services.LabellingError)
+    assert "déjà voté" in str(errors[0])
     assert Vote.objects.filter(request=request).count() == 1
     assert Vote.objects.get(request=request).assessments.count() == 4
 

@@ -238,6 +238,20 @@ def test_only_the_team_or_the_chair_records_the_decision(
     )
     assert response.status_code == 403
     CommitteeSession.objects.filter(pk=request_on_agenda.session_id).update(chair=committee_member)
+    # A chair whose organisation has not voted may not see the tally the decision starts from.
+    response = client.post(
+        f"/comite/demandes/{request_on_agenda.pk}/decision/",
+        {"outcome": "postponed", "motivation": "Quorum non atteint."},
+        follow=True,
+    )
+    assert "Le décompte vous reste caché" in response.content.decode()
+    assert not Decision.objects.exists()
+    services.vote_cast(
+        request=request_on_agenda,
+        member=committee_member,
+        overall="abstention",
+        assessments=ALL_MET,
+    )
     response = client.post(
         f"/comite/demandes/{request_on_agenda.pk}/decision/",
         {"outcome": "postponed", "motivation": "Quorum non atteint."},
