@@ -23,6 +23,7 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from propulsons import emails
 
+from . import uploads
 from .models import (
     ALLOWED_TRANSITIONS,
     Document,
@@ -277,7 +278,6 @@ def project_reorient(*, project: Project, actor: User | None, reason: str) -> St
     return _transition(project=project, to_status=Status.REORIENTED, actor=actor, note=reason)
 
 
-@transaction.atomic
 def document_add(
     *,
     project: Project,
@@ -288,7 +288,12 @@ def document_add(
     original_name: str = "",
     content_type: str = "",
 ) -> Document:
-    """Attach a checked file (stored privately under a random name) or a video link."""
+    """Attach a checked file (stored privately under a random name) or a video link.
+
+    The file is written under a temporary name first and renamed to its final one only once
+    the row is committed: whatever fails (the insert, the caller's transaction, the disk), no
+    file is left under a name a row could point to. Raises OSError when the disk refuses it.
+    """
     document = Document(
         project=project,
         kind=kind,
@@ -298,9 +303,20 @@ def document_add(
         size=upload.size if upload is not None else 0,
         uploaded_by=actor,
     )
-    if upload is not None:
-        document.file.save(original_name or "document", upload, save=False)
-    document.save()
+    if upload is None:
+        with transaction.atomic():
+            document.save()
+        return document
+    final_name = document.file.field.generate_filename(document, "document")
+    temporary_name = uploads.stage_upload(upload, final_name)
+    try:
+        with transaction.atomic():
+            document.file.name = final_name
+            document.save()
+            uploads.move_into_place_on_commit(temporary_name, final_name)
+    except BaseException:
+        uploads.discard_staged(temporary_name)
+        raise
     return document
 
 

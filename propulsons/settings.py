@@ -221,6 +221,11 @@ LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="")
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Django keeps larger request bodies out of memory; a little above the upload limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Office documents are ZIP archives: the most members, the most bytes once inflated (in all),
+# and the highest compression ratio of a member over 1 MB that an upload may have.
+UPLOAD_ARCHIVE_MAX_MEMBERS = env.int("UPLOAD_ARCHIVE_MAX_MEMBERS", default=5000)
+UPLOAD_ARCHIVE_MAX_BYTES = env.int("UPLOAD_ARCHIVE_MAX_BYTES", default=200 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=200)
 
 # A shared cache (Redis) when one is configured; it backs the intake form's rate limit.
 _CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
