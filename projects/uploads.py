@@ -206,7 +206,16 @@ def _zip_type(upload) -> str | None:
         for prefix, content_type in _ZIP_MARKERS.items():
             if any(name.startswith(prefix) for name in names):
                 return content_type
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, struct.error):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        struct.error,
+        EOFError,
+        NotImplementedError,
+        KeyError,
+        ValueError,
+        OSError,
+    ):
         # A damaged or exotic archive is not an office document we accept.
         return None
     finally:

@@ -31,12 +31,13 @@ def files_on_disk(settings) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
-def raw_zip(members) -> bytes:
+def raw_zip(members, shared: bool = False) -> bytes:
     """A ZIP written by hand, so that it may say what it likes: each member is (name, compressed
-    bytes, method, declared size, declared CRC)."""
+    bytes, method, declared size, declared CRC); `shared`: every member points to the first
+    one's bytes."""
     out, central = io.BytesIO(), []
     for name, data, method, size, crc in members:
-        offset, encoded = out.tell(), name.encode()
+        offset, encoded = (0 if shared else out.tell()), name.encode()
         out.write(
             struct.pack(
                 "<4s5H3L2H",
@@ -186,6 +187,20 @@ def test_a_lying_member_of_an_openxml_document_is_refused_too(client, porteur, p
     )
     client.force_login(porteur)
     error = upload_error(upload(client, project, "texte.docx", archive, kind="campaign_text"))
+    assert "se décompresse en un volume anormal" in error
+    assert not Document.objects.exists()
+
+
+def test_members_sharing_the_same_bytes_are_refused(client, porteur, project):
+    """The « overlapping » bomb: many directory entries inflating one stream many times."""
+    content = b"<document/>" * 100
+    member = (zlib.compress(content)[2:-4], 8, len(content), zlib.crc32(content))
+    archive = raw_zip(
+        [(name, *member) for name in ("word/document.xml", "word/a.xml", "word/b.xml")],
+        shared=True,
+    )
+    client.force_login(porteur)
+    error = upload_error(upload(client, project, "texte.docx", archive))
     assert "se décompresse en un volume anormal" in error
     assert not Document.objects.exists()
 
