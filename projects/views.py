@@ -20,7 +20,7 @@ from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
 
-from . import services
+from . import services, uploads
 from .forms import (
     DocumentForm,
     PipelineFilterForm,
@@ -238,9 +238,14 @@ def document_download(request, pk: int):
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
-        # A row without its file: `manage.py private_files` lists them.
-        logger.error("document %s: its file %s is missing", document.pk, document.file.name)
-        raise Http404 from None
+        # The row is committed: a file still under its temporary name was left by a process
+        # stopped before renaming it, and the rename is finished here.
+        name = document.file.name
+        if not uploads.finish_move(name + uploads.TEMPORARY_SUFFIX, name):
+            # A row without its file: `manage.py private_files` lists them.
+            logger.error("document %s: its file %s is missing", document.pk, name)
+            raise Http404 from None
+        handle = document.file.open("rb")
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -351,6 +351,29 @@ def test_an_upload_reaches_its_final_name_only_once_the_row_is_committed(
     assert final.read_bytes() == PDF
 
 
+def test_a_download_finishes_a_rename_that_a_stopped_process_left(
+    client, porteur, project, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the process stops after commit
+        document = add_pdf(project, porteur)
+    client.force_login(porteur)
+    response = client.get(f"/documents/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert files_on_disk(settings) == {Path(document.file.path)}
+
+
+def test_a_row_without_its_file_answers_404_and_is_logged(
+    client, porteur, project, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = add_pdf(project, porteur)
+    Path(document.file.path).unlink()
+    client.force_login(porteur)
+    assert client.get(f"/documents/{document.pk}/").status_code == 404
+    assert f"its file {document.file.name} is missing" in caplog.text
+
+
 def test_a_failed_insert_leaves_no_file(porteur, project, settings):
     with (
         mock.patch.object(Document, "save", side_effect=DatabaseError("insert failed")),
