@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,18 @@ _OPENDOCUMENT = {
     b"application/vnd.oasis.opendocument.spreadsheet",
     b"application/vnd.oasis.opendocument.presentation",
 }
+
+
+class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Writes at most UPLOAD_MAX_BYTES + 1 bytes of an uploaded file to the temporary folder,
+    whatever the client sends (a body of many gigabytes would otherwise fill the disk before the
+    form could refuse it); the file keeps the size received, which the form refuses with."""
+
+    def receive_data_chunk(self, raw_data, start):
+        room = settings.UPLOAD_MAX_BYTES + 1 - start
+        if room > 0:
+            self.file.write(raw_data[:room])
+
 
 # --- Archives: every decompression is bounded -------------------------------------------------
 #

@@ -221,6 +221,11 @@ LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="")
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Django keeps larger request bodies out of memory; a little above the upload limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Small requests stay in memory; larger files go to disk, never more than UPLOAD_MAX_BYTES + 1.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "projects.uploads.BoundedTemporaryFileUploadHandler",
+]
 # Office documents are ZIP archives: the most members, the most bytes once inflated (in all),
 # and the highest compression ratio of a member over 1 MB that an upload may have.
 UPLOAD_ARCHIVE_MAX_MEMBERS = env.int("UPLOAD_ARCHIVE_MAX_MEMBERS", default=5000)

@@ -266,6 +266,31 @@ def test_real_office_documents_are_still_accepted(
     assert Document.objects.get().content_type == content_type
 
 
+def test_an_oversized_upload_never_reaches_the_disk_beyond_the_limit(settings):
+    from projects.uploads import BoundedTemporaryFileUploadHandler
+
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    handler = BoundedTemporaryFileUploadHandler()
+    handler.new_file("upload", "enorme.pdf", "application/pdf", None)
+    chunk = b"0" * (64 * 1024)
+    for start in range(0, 50 * 1024 * 1024, len(chunk)):
+        handler.receive_data_chunk(chunk, start)
+    upload = handler.file_complete(50 * 1024 * 1024)
+    try:
+        assert Path(upload.temporary_file_path()).stat().st_size == 1024 * 1024 + 1
+        assert upload.size == 50 * 1024 * 1024  # what the form refuses, with its size
+    finally:
+        upload.close()
+
+
+def test_an_oversized_upload_is_refused_with_the_size_sent(client, porteur, project, settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    client.force_login(porteur)
+    error = upload_error(upload(client, project, "gros.pdf", PDF + b"0" * (3 * 1024 * 1024)))
+    assert "Ce fichier pèse 3,0 Mo : la limite est de 1 Mo." in error
+    assert not Document.objects.exists()
+
+
 # --- The served name follows the detected type ------------------------------------------------
 
 
