@@ -1,3 +1,4 @@
+import os
 import unicodedata
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from accounts.models import Organisation
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
 from .services import INTAKE_FIELDS
-from .uploads import UploadRejected, sniff_content_type
+from .uploads import UploadRejected, name_for_type, sniff_content_type
 
 CRITERION_3 = gettext_lazy(
     "Propulsons! ne labellise que des projets situés dans le Pas-de-Calais (critère 3 du label)."
@@ -397,10 +398,16 @@ class DocumentForm(forms.ModelForm):
             cleaned["content_type"] = sniff_content_type(upload)
         except UploadRejected as rejected:
             self.add_error("upload", str(rejected))
+            return cleaned
         try:
-            cleaned["original_name"] = get_valid_filename(upload.name)[:200]
+            name = get_valid_filename(upload.name)
         except SuspiciousFileOperation:  # a name with no letter or digit, e.g. "🎉.pdf"
-            cleaned["original_name"] = "document"
+            name = "document"
+        # The name's extension is the detected type's: « plan.pdf.bat » holding a PDF is kept
+        # (and served) as « plan.pdf ».
+        name = name_for_type(name, cleaned["content_type"])
+        stem, extension = os.path.splitext(name)
+        cleaned["original_name"] = stem[: 200 - len(extension)] + extension
         return cleaned
 
 

@@ -7,10 +7,14 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+
+from .uploads import name_for_type, remove_files_on_commit
 
 PAS_DE_CALAIS = "62"
 
@@ -501,6 +505,21 @@ class Document(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+    @property
+    def served_name(self) -> str:
+        """The name the file is downloaded under: its extension is that of its detected type
+        (rows stored before names were corrected included)."""
+        return name_for_type(self.original_name or "document", self.content_type)
+
+
+@receiver(post_delete, sender=Document, dispatch_uid="projects.document_file_removed")
+def _remove_the_file_once_the_deletion_commits(sender, instance: Document, **kwargs) -> None:
+    # Bookkeeping, not a business rule: every deletion of a row passes here (a service, the
+    # admin deleting a dossier, any cascade), so no file outlives its row, and a deletion that
+    # rolls back keeps its file.
+    if instance.file:
+        remove_files_on_commit([instance.file.name])
 
 
 class AnonymisationFailure(models.Model):

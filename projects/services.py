@@ -6,13 +6,17 @@ functions, so the status history is always complete.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -24,7 +28,7 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from propulsons import emails
 
-from . import personal_data
+from . import personal_data, uploads
 from .models import (
     ALLOWED_TRANSITIONS,
     AnonymisationFailure,
@@ -33,6 +37,7 @@ from .models import (
     ReferenceCounter,
     Status,
     StatusChange,
+    private_storage,
 )
 
 logger = logging.getLogger(__name__)
@@ -282,7 +287,6 @@ def project_reorient(*, project: Project, actor: User | None, reason: str) -> St
     return _transition(project=project, to_status=Status.REORIENTED, actor=actor, note=reason)
 
 
-@transaction.atomic
 def document_add(
     *,
     project: Project,
@@ -293,7 +297,12 @@ def document_add(
     original_name: str = "",
     content_type: str = "",
 ) -> Document:
-    """Attach a checked file (stored privately under a random name) or a video link."""
+    """Attach a checked file (stored privately under a random name) or a video link.
+
+    The file is written under a temporary name first and renamed to its final one only once
+    the row is committed: whatever fails (the insert, the caller's transaction, the disk), no
+    file is left under a name a row could point to. Raises OSError when the disk refuses it.
+    """
     document = Document(
         project=project,
         kind=kind,
@@ -303,9 +312,20 @@ def document_add(
         size=upload.size if upload is not None else 0,
         uploaded_by=actor,
     )
-    if upload is not None:
-        document.file.save(original_name or "document", upload, save=False)
-    document.save()
+    if upload is None:
+        with transaction.atomic():
+            document.save()
+        return document
+    final_name = document.file.field.generate_filename(document, "document")
+    temporary_name = uploads.stage_upload(upload, final_name)
+    try:
+        with transaction.atomic():
+            document.file.name = final_name
+            document.save()
+            uploads.move_into_place_on_commit(temporary_name, final_name)
+    except BaseException:
+        uploads.discard_staged(temporary_name)
+        raise
     return document
 
 
@@ -564,3 +584,102 @@ def _deletion_request_process(*, request, actor: User) -> int:
             )
         user_erase(user=request.user)
     return count
+
+
+# --- Private files and their rows -----------------------------------------------------------
+
+
+@dataclass
+class PrivateFilesReport:
+    files: int = 0
+    orphans: int = 0
+    orphans_removed: int = 0
+    orphans_too_young: int = 0
+    moves_completed: int = 0
+    moves_pending: int = 0
+    rows_without_file: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def orphans_left(self) -> int:
+        """Orphans old enough to remove and still there."""
+        return self.orphans - self.orphans_removed - self.orphans_too_young
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.orphans_left or self.moves_pending or self.rows_without_file)
+
+
+def _private_file_fields():
+    for model in apps.get_models():
+        for model_field in model._meta.get_fields():
+            if isinstance(model_field, models.FileField) and model_field.storage is private_storage:
+                yield model, model_field.name
+
+
+def _private_file_rows() -> dict[str, str]:
+    """Every private file a row points to: storage name -> the row, for the report."""
+    rows = {}
+    for model, name in _private_file_fields():
+        for pk, file_name in (
+            model._default_manager.exclude(**{name: ""}).values_list("pk", name).iterator()
+        ):
+            rows[file_name] = f"{model._meta.label} {pk}"
+    return rows
+
+
+def _is_referenced(file_name: str) -> bool:
+    return any(
+        model._default_manager.filter(**{name: file_name}).exists()
+        for model, name in _private_file_fields()
+    )
+
+
+def private_files_check(*, clean: bool = False, now: datetime | None = None) -> PrivateFilesReport:
+    """Compare the private files with the rows that point to them: files without a row
+    (orphans), rows without their file, uploads committed but not yet moved into place.
+
+    With `clean`, orphans older than PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS are removed (never
+    younger ones: an upload may be in flight, its row not yet committed) and interrupted moves
+    are completed. Rows without a file are only reported: what to do is a person's decision.
+    """
+    now = now or timezone.now()
+    oldest_kept = now - timedelta(hours=settings.PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS)
+    report = PrivateFilesReport()
+    # Rows first: a file whose row commits after this read is younger than the age limit.
+    rows = _private_file_rows()
+    root = Path(private_storage.location)
+    on_disk, pending = set(), set()
+    for path in sorted(root.rglob("*")) if root.exists() else []:
+        if not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        on_disk.add(name)
+        report.files += 1
+        if name in rows:
+            continue
+        final = name.removesuffix(uploads.TEMPORARY_SUFFIX)
+        if uploads.is_temporary(name) and final in rows and not (root / final).exists():
+            # The row committed but the process stopped before renaming its file.
+            if clean and uploads.finish_move(name, final):
+                report.moves_completed += 1
+                on_disk.add(final)
+            else:
+                report.moves_pending += 1
+                pending.add(final)
+            continue
+        report.orphans += 1
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        except FileNotFoundError:
+            continue
+        if modified > oldest_kept:
+            report.orphans_too_young += 1
+        elif clean and not _is_referenced(name):
+            path.unlink(missing_ok=True)
+            report.orphans_removed += 1
+    report.rows_without_file = sorted(
+        f"{row} ({name})"
+        for name, row in rows.items()
+        if name not in on_disk and name not in pending and not (root / name).exists()
+    )
+    return report

@@ -20,3 +20,22 @@ def anonymise_expired_dossiers() -> int:
             failed,
         )
     return done
+
+
+@shared_task(acks_late=True)
+def clean_private_files() -> dict:
+    """Every week: remove the private files no row points to (older than a day), finish the
+    moves a stopped process left, and report the rows whose file is missing."""
+    report = services.private_files_check(clean=True)
+    counts = {
+        "files": report.files,
+        "orphans_removed": report.orphans_removed,
+        "orphans_too_young": report.orphans_too_young,
+        "moves_completed": report.moves_completed,
+        "rows_without_file": len(report.rows_without_file),
+    }
+    logger.info("private files: %s", counts)
+    if report.rows_without_file:
+        # Someone must look: a restore from a backup, or a file removed by hand.
+        logger.error("private files: rows without their file: %s", report.rows_without_file)
+    return counts

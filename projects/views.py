@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
 
-from . import services
+from . import services, uploads
 from .forms import (
     DocumentForm,
     PipelineFilterForm,
@@ -34,6 +35,8 @@ from .permissions import (
     can_manage_projects,
     can_view_project,
 )
+
+logger = logging.getLogger(__name__)
 
 SUBMITTED_SESSION_KEY = "projects.submitted_reference"
 
@@ -129,8 +132,7 @@ def porteur_project(request, reference: str):
     if request.method == "POST":
         if not can_add_document(request.user, project):
             raise PermissionDenied
-        if document_form.is_valid():
-            _add_document(request, project, document_form)
+        if document_form.is_valid() and _add_document(request, project, document_form):
             return redirect(project.get_absolute_url() + "#documents")
     return render(
         request,
@@ -149,17 +151,27 @@ def porteur_project(request, reference: str):
     )
 
 
-def _add_document(request, project: Project, form: DocumentForm) -> Document:
+def _add_document(request, project: Project, form: DocumentForm) -> Document | None:
     cleaned = form.cleaned_data
-    document = services.document_add(
-        project=project,
-        actor=request.user,
-        kind=cleaned["kind"],
-        upload=cleaned.get("upload"),
-        url=cleaned.get("url", ""),
-        original_name=cleaned.get("original_name", ""),
-        content_type=cleaned.get("content_type", ""),
-    )
+    try:
+        document = services.document_add(
+            project=project,
+            actor=request.user,
+            kind=cleaned["kind"],
+            upload=cleaned.get("upload"),
+            url=cleaned.get("url", ""),
+            original_name=cleaned.get("original_name", ""),
+            content_type=cleaned.get("content_type", ""),
+        )
+    except OSError:
+        # A full disk or a storage fault: nothing was kept (no file, no row); the porteur may
+        # simply try again.
+        logger.exception("upload to dossier %s failed", project.reference)
+        form.add_error(
+            "upload",
+            _("Le fichier n'a pas pu être enregistré. Réessayez dans quelques minutes."),
+        )
+        return None
     messages.success(request, _("« %(name)s » est ajouté au dossier.") % {"name": document})
     return document
 
@@ -223,10 +235,21 @@ def document_download(request, pk: int):
     document = get_object_or_404(Document.objects.select_related("project"), pk=pk)
     if not can_view_project(request.user, document.project) or document.is_link:
         raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        # The row is committed: a file still under its temporary name was left by a process
+        # stopped before renaming it, and the rename is finished here.
+        name = document.file.name
+        if not uploads.finish_move(name + uploads.TEMPORARY_SUFFIX, name):
+            # A row without its file: `manage.py private_files` lists them.
+            logger.error("document %s: its file %s is missing", document.pk, name)
+            raise Http404 from None
+        handle = document.file.open("rb")
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
-        filename=document.original_name or "document",
+        filename=document.served_name,
         content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -305,8 +328,11 @@ def team_project(request, reference: str):
     _require_team(request)
     project = _project_for(request, reference)
     document_form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and document_form.is_valid():
-        _add_document(request, project, document_form)
+    if (
+        request.method == "POST"
+        and document_form.is_valid()
+        and _add_document(request, project, document_form)
+    ):
         return redirect(reverse("projects:team_project", args=[reference]) + "#documents")
     history = StatusChange.objects.filter(project=project).select_related("actor")
     return render(

@@ -221,6 +221,19 @@ LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="")
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Django keeps larger request bodies out of memory; a little above the upload limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Small requests stay in memory; larger files go to disk, never more than UPLOAD_MAX_BYTES + 1.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "projects.uploads.BoundedTemporaryFileUploadHandler",
+]
+# Office documents are ZIP archives: the most members, the most bytes once inflated (in all),
+# and the highest compression ratio of a member over 1 MB that an upload may have.
+UPLOAD_ARCHIVE_MAX_MEMBERS = env.int("UPLOAD_ARCHIVE_MAX_MEMBERS", default=5000)
+UPLOAD_ARCHIVE_MAX_BYTES = env.int("UPLOAD_ARCHIVE_MAX_BYTES", default=200 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=200)
+# Files on disk that no row points to are removed by the weekly clean-up once this old (an
+# upload in flight has its file before its row).
+PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS = env.int("PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS", default=24)
 
 # A shared cache (Redis) when one is configured; it backs the intake form's rate limit.
 _CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
@@ -269,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
     "projects-anonymise-expired": {
         "task": "projects.tasks.anonymise_expired_dossiers",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "projects-clean-private-files": {
+        "task": "projects.tasks.clean_private_files",
+        "schedule": crontab(day_of_week="sunday", hour=4, minute=15),
     },
     "coaching-daily-digest": {
         "task": "coaching.tasks.send_daily_digests",

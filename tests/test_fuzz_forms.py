@@ -1827,7 +1827,7 @@ def test_siret_of_superscript_digits_is_refused_in_french(client):
     assert "SIRET" in response.context["form"].errors["siret"][0]
 
 
-def test_upload_named_without_letters_is_kept_as_document(client, porteur, project):
+def test_upload_named_without_letters_is_kept_as_document_with_its_type_s_extension(client, porteur, project):
     """A file named « 🎉 » got Django's bare English « Bad Request (400) »:
     get_valid_filename() raises SuspiciousFileOperation for a name with no letter or digit."""
     client.force_login(porteur)
@@ -1836,7 +1836,7 @@ def test_upload_named_without_letters_is_kept_as_document(client, porteur, proje
         f"/espace/dossiers/{project.reference}/", {"kind": "financing_plan", "upload": upload}
     )
     assert response.status_code == 302
-    assert project.documents.get().original_name == "document"
+    assert project.documents.get().original_name == "document.pdf"
 
 
 def test_corrupt_office_document_is_refused_in_french(client, porteur, project):

@@ -88,16 +88,20 @@ class World:
 
     @cached_property
     def document(self):
+        from django.test import TestCase
+
         from projects.services import document_add
 
-        return document_add(
-            project=self.dossier,
-            actor=self.porteur,
-            kind="financing_plan",
-            upload=SimpleUploadedFile("plan.pdf", PDF),
-            original_name="plan.pdf",
-            content_type="application/pdf",
-        )
+        # The file moves into place once the row commits.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return document_add(
+                project=self.dossier,
+                actor=self.porteur,
+                kind="financing_plan",
+                upload=SimpleUploadedFile("plan.pdf", PDF),
+                original_name="plan.pdf",
+                content_type="application/pdf",
+            )
 
     @cached_property
     def reminder(self):

@@ -20,17 +20,19 @@ def login_as(client, cast, role):
 
 
 @pytest.fixture
-def document(project, porteur):
+def document(project, porteur, django_capture_on_commit_callbacks):
     from projects.services import document_add
 
-    return document_add(
-        project=project,
-        actor=porteur,
-        kind="financing_plan",
-        upload=SimpleUploadedFile("plan.pdf", PDF),
-        original_name="plan.pdf",
-        content_type="application/pdf",
-    )
+    # The file moves into place once the row commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        return document_add(
+            project=project,
+            actor=porteur,
+            kind="financing_plan",
+            upload=SimpleUploadedFile("plan.pdf", PDF),
+            original_name="plan.pdf",
+            content_type="application/pdf",
+        )
 
 
 # role -> expected status for URLs about the porteur's own dossier `project`.
@@ -155,9 +157,12 @@ def upload(client, project, name, content, kind="financing_plan"):
     )
 
 
-def test_a_porteur_uploads_a_pdf_stored_privately(client, porteur, project, settings):
+def test_a_porteur_uploads_a_pdf_stored_privately(
+    client, porteur, project, settings, django_capture_on_commit_callbacks
+):
     client.force_login(porteur)
-    response = upload(client, project, "Plan de financement 2027.pdf", PDF)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, project, "Plan de financement 2027.pdf", PDF)
     assert response.status_code == 302
     document = Document.objects.get(project=project)
     assert document.original_name == "Plan_de_financement_2027.pdf"
