@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, models
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import DeletionRequest, User
@@ -97,14 +98,16 @@ def statistics(project: Project, request: LabellingRequest) -> dict:
 
 
 def upload(project, actor, name: str) -> Document:
-    return services.document_add(
-        project=project,
-        actor=actor,
-        kind="financing_plan",
-        upload=SimpleUploadedFile(name, b"%PDF-1.4 plan de Zoe Marchandise"),
-        original_name=name,
-        content_type="application/pdf",
-    )
+    # The file reaches its final name once the upload commits: run those callbacks here.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.document_add(
+            project=project,
+            actor=actor,
+            kind="financing_plan",
+            upload=SimpleUploadedFile(name, b"%PDF-1.4 plan de Zoe Marchandise"),
+            original_name=name,
+            content_type="application/pdf",
+        )
 
 
 def full_dossier(cheffe, *, status=Status.CAMPAIGN_ENDED, reference=None) -> Project:

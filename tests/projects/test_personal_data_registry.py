@@ -23,7 +23,11 @@ def project_models() -> list[type[models.Model]]:
     return [
         model
         for model in apps.get_models()
-        if Path(apps.get_app_config(model._meta.app_label).path).resolve().is_relative_to(root)
+        # The project's own apps: under the project's folder, not the virtualenv's packages.
+        if (path := Path(apps.get_app_config(model._meta.app_label).path).resolve()).is_relative_to(
+            root
+        )
+        and "site-packages" not in path.parts
     ]
 
 
