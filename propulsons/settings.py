@@ -95,6 +95,23 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Nothing hangs: a database that does not answer the connection, or a statement that runs
+# away, fails the request instead of holding a gunicorn worker until it is killed (30 s).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=20_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            # 0 turns the limit off (the one-off migrate service does).
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+            # A database host that vanished is noticed by TCP keepalives within a minute.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -157,6 +174,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-
 # Email: the console on the embedded default; EMAIL_URL (smtp://…) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP server may take to answer before the send fails (and is retried later):
+# a server that accepts and never answers must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Propulsons! <contact@propulsons.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TEAM_EMAIL = env.str("TEAM_EMAIL", default="contact@propulsons.org")
@@ -178,6 +198,19 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # Tasks that live outside the apps (the email sender) are imported explicitly.
 CELERY_IMPORTS = ["propulsons.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis that accepts and never answers fails a publish or a worker's read after these many
+# seconds instead of blocking it for ever.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=2)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_keepalive": True,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -222,6 +255,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Django keeps larger request bodies out of memory; a little above the upload limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# /healthz answers within this many seconds (plus a little), whatever hangs.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=1.5)
+
 # A shared cache (Redis) when one is configured; it backs the intake form's rate limit.
 _CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
 if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
@@ -229,10 +265,20 @@ if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
 if _CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, falling back to each process's memory while Redis is down
+            # or does not answer: the cache never turns an outage into a 500.
+            "BACKEND": "propulsons.cache.FailoverRedisCache",
             "LOCATION": _CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+                # Seconds the fallback is used before Redis is tried again.
+                "RETRY_AFTER": env.int("CACHE_RETRY_AFTER", default=30),
+            },
         }
     }
+    # The failover cache is Django's RedisCache (atomic increments) under another name.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process on the embedded default: a local-memory cache is enough to count requests.
