@@ -7,8 +7,9 @@ COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt
 
 COPY . .
-# collectstatic needs a key; this one is used for nothing else.
-RUN DEBUG=False SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+# collectstatic needs a key; a random one, used for nothing else (published keys are refused).
+RUN DEBUG=False ALLOWED_HOSTS=localhost \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     python manage.py collectstatic --noinput \
  && useradd --create-home propulsons \
  && mkdir -p /var/lib/propulsons/private-media \

@@ -27,6 +27,25 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-7c9f1e2a4b6d8f
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé.")
+# Keys that were published (this file, the old docker-compose fallback, Django's template)
+# sign sessions and password-reset links that anyone could forge: refused in production, as
+# is a short key.
+_PUBLISHED_SECRET_KEYS = {
+    _DEV_SECRET_KEY,
+    "change-me-in-the-env-file-this-is-not-a-secret-0123456789",
+    "collectstatic-only",
+}
+if not DEBUG and (
+    SECRET_KEY.strip() in _PUBLISHED_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure")
+    or "change-me" in SECRET_KEY
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY est une clé publiée, connue ou trop courte : générez-en une (50 caractères "
+        'ou plus) avec python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
