@@ -18,6 +18,7 @@ from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
+from propulsons.http import posted_id
 
 from . import services
 from .forms import (
@@ -405,7 +406,7 @@ def privacy_requests(request):
 
     _require_team(request)
     if request.method == "POST":
-        item = get_object_or_404(DeletionRequest, pk=request.POST.get("request"))
+        item = get_object_or_404(DeletionRequest, pk=posted_id(request, "request"))
         try:
             count = services.deletion_request_process(request=item, actor=request.user)
             messages.success(

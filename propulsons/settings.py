@@ -85,11 +85,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before any view or session lookup; after the middleware that add security headers.
+    "propulsons.middleware.RefuseNulBytesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propulsons.urls"
+# A form posted after its CSRF token expired gets a French page that says what to do.
+CSRF_FAILURE_VIEW = "propulsons.errors.csrf_failure"
 
 TEMPLATES = [
     {
