@@ -148,6 +148,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And one address trying a few passwords on many accounts: after AXES_IP_FAILURE_LIMIT
+# failures over every account, the address waits too (the pair first: see the handler).
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the email address in its "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
