@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import EmailAuthenticationForm
 from accounts.permissions import can_use_admin
+from propulsons.http import posted_text
 
 
 class LoginView(auth_views.LoginView):
@@ -41,13 +42,13 @@ def lockouts(request):
         raise PermissionDenied
     if request.method == "POST":
         if "ip_address" in request.POST:
-            address = request.POST["ip_address"]
+            address = posted_text(request, "ip_address")
             axes_reset(ip=address)
             messages.success(
                 request, _("L'adresse IP %(address)s est débloquée.") % {"address": address}
             )
         else:
-            username = request.POST.get("username", "")
+            username = posted_text(request, "username")
             axes_reset(username=username)
             messages.success(request, _("Le compte %(email)s est débloqué.") % {"email": username})
         return redirect("accounts:lockouts")

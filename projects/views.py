@@ -18,7 +18,7 @@ from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
-from propulsons.http import posted_id
+from propulsons.http import posted_id, posted_text
 
 from . import services
 from .forms import (
@@ -386,7 +386,9 @@ def deletion_request(request):
     if request.method == "POST":
         from accounts.services import deletion_request_create
 
-        deletion_request_create(user=request.user, message=request.POST.get("message", "")[:2000])
+        deletion_request_create(
+            user=request.user, message=posted_text(request, "message", max_length=2000)
+        )
         messages.success(
             request,
             _(

@@ -35,3 +35,16 @@ def posted_id(request, name: str) -> int:
             )
         )
     return int(value)
+
+
+def posted_text(request, name: str, max_length: int | None = None) -> str:
+    """A text a view reads from the POST itself (not through a form): a NUL byte, which
+    PostgreSQL refuses in text, is a 400 with a French message, never a 500."""
+    from django.utils.translation import gettext as _
+
+    from propulsons.errors import FrenchBadRequest
+
+    value = request.POST.get(name, "")
+    if "\x00" in value:
+        raise FrenchBadRequest(_("Le texte envoyé contient un caractère interdit."))
+    return value[:max_length] if max_length is not None else value

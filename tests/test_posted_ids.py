@@ -69,14 +69,25 @@ def test_a_tampered_posted_id_never_answers_500(web, world, url, field, read_by_
             assert "ne désigne aucun élément valable" in page
 
 
-def test_a_nul_byte_in_a_posted_value_is_refused(web, world):
+def test_a_nul_byte_in_a_value_a_view_reads_itself_is_refused(web, world, porteur):
     for path, data in (
         (reverse("accounts:lockouts"), {"username": "porteur@example.org\x00"}),
+        (reverse("accounts:lockouts"), {"ip_address": "203.0.113.7\x00"}),
         (reverse("projects:privacy_requests"), {"request": "1\x00"}),
         (session_url(world, "monter"), {"request": "\x00"}),
     ):
         before = database_state()
         response = web.post(path, data)
         assert response.status_code == 400, path
-        assert "contient un caractère interdit" in response.content.decode()
+        assert "Requête invalide" in response.content.decode()
         assert database_state() == before
+
+
+def test_a_nul_byte_in_the_erasure_request_message_is_refused(client, porteur):
+    client.raise_request_exception = False
+    client.force_login(porteur)
+    before = database_state()
+    response = client.post(reverse("projects:deletion_request"), {"message": "Effacez\x00"})
+    assert response.status_code == 400
+    assert "contient un caractère interdit" in response.content.decode()
+    assert database_state() == before
