@@ -96,3 +96,11 @@ def test_a_nul_byte_answers_a_french_400_page(web):
     response = web.get("/agenda/%00.ics")
     assert response.status_code == 400
     assert "Requête invalide" in response.content.decode()
+
+
+def test_a_nul_byte_in_the_session_cookie_answers_400_not_500(web):
+    # PostgreSQL refuses NUL in text: the session lookup by this key would crash.
+    web.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = web.get("/compte/")
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()
