@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import EmailAuthenticationForm
 from accounts.permissions import can_use_admin
+from propulsons.http import posted_text
 
 
 class LoginView(auth_views.LoginView):
@@ -39,9 +41,27 @@ def lockouts(request):
     if not can_use_admin(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        username = request.POST.get("username", "")
-        axes_reset(username=username)
-        messages.success(request, _("Le compte %(email)s est débloqué.") % {"email": username})
+        if "ip_address" in request.POST:
+            address = posted_text(request, "ip_address")
+            axes_reset(ip=address)
+            messages.success(
+                request, _("L'adresse IP %(address)s est débloquée.") % {"address": address}
+            )
+        else:
+            username = posted_text(request, "username")
+            axes_reset(username=username)
+            messages.success(request, _("Le compte %(email)s est débloqué.") % {"email": username})
         return redirect("accounts:lockouts")
     locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-    return render(request, "accounts/lockouts.html", {"attempts": locked.order_by("-attempt_time")})
+    # Addresses locked out for failures spread over many accounts (accounts.throttling).
+    addresses = (
+        AccessAttempt.objects.values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_IP_FAILURE_LIMIT)
+        .order_by("-last_attempt")
+    )
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"attempts": locked.order_by("-attempt_time"), "addresses": addresses},
+    )

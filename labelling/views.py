@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from coaching.selectors import dossier_coaching
 from projects.models import Project, Status
 from projects.services import TransitionError
+from propulsons.http import posted_id
 
 from . import selectors, services
 from .forms import (
@@ -162,7 +163,7 @@ def session_action(request, pk: int, action: str):
             )
             messages.success(request, _("La demande est inscrite à l'ordre du jour."))
         elif action in ("monter", "descendre"):
-            item = get_object_or_404(session.requests, pk=request.POST.get("request"))
+            item = get_object_or_404(session.requests, pk=posted_id(request, "request"))
             services.request_move_on_agenda(request=item, actor=request.user, up=action == "monter")
         elif action == "inviter":
             count = services.session_invite(session=session, actor=request.user)

@@ -19,6 +19,7 @@ from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
+from propulsons.http import posted_id, posted_text
 
 from . import services, uploads
 from .forms import (
@@ -411,7 +412,9 @@ def deletion_request(request):
     if request.method == "POST":
         from accounts.services import deletion_request_create
 
-        deletion_request_create(user=request.user, message=request.POST.get("message", "")[:2000])
+        deletion_request_create(
+            user=request.user, message=posted_text(request, "message", max_length=2000)
+        )
         messages.success(
             request,
             _(
@@ -431,7 +434,7 @@ def privacy_requests(request):
 
     _require_team(request)
     if request.method == "POST":
-        item = get_object_or_404(DeletionRequest, pk=request.POST.get("request"))
+        item = get_object_or_404(DeletionRequest, pk=posted_id(request, "request"))
         try:
             count = services.deletion_request_process(request=item, actor=request.user)
             messages.success(

@@ -27,6 +27,25 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-7c9f1e2a4b6d8f
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé.")
+# Keys that were published (this file, the old docker-compose fallback, Django's template)
+# sign sessions and password-reset links that anyone could forge: refused in production, as
+# is a short key.
+_PUBLISHED_SECRET_KEYS = {
+    _DEV_SECRET_KEY,
+    "change-me-in-the-env-file-this-is-not-a-secret-0123456789",
+    "collectstatic-only",
+}
+if not DEBUG and (
+    SECRET_KEY.strip() in _PUBLISHED_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure")
+    or "change-me" in SECRET_KEY
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY est une clé publiée, connue ou trop courte : générez-en une (50 caractères "
+        'ou plus) avec python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -66,11 +85,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before any view or session lookup; after the middleware that add security headers.
+    "propulsons.middleware.RefuseNulBytesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propulsons.urls"
+# A form posted after its CSRF token expired gets a French page that says what to do.
+CSRF_FAILURE_VIEW = "propulsons.errors.csrf_failure"
 
 TEMPLATES = [
     {
@@ -95,6 +118,23 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Nothing hangs: a database that does not answer the connection, or a statement that runs
+# away, fails the request instead of holding a gunicorn worker until it is killed (30 s).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=20_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            # 0 turns the limit off (the one-off migrate service does).
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+            # A database host that vanished is noticed by TCP keepalives within a minute.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -108,6 +148,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And one address trying a few passwords on many accounts: after AXES_IP_FAILURE_LIMIT
+# failures over every account, the address waits too (the pair first: see the handler).
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.throttling.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the email address in its "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
@@ -157,6 +202,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-
 # Email: the console on the embedded default; EMAIL_URL (smtp://…) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP server may take to answer before the send fails (and is retried later):
+# a server that accepts and never answers must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Propulsons! <contact@propulsons.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TEAM_EMAIL = env.str("TEAM_EMAIL", default="contact@propulsons.org")
@@ -178,6 +226,19 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # Tasks that live outside the apps (the email sender) are imported explicitly.
 CELERY_IMPORTS = ["propulsons.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis that accepts and never answers fails a publish or a worker's read after these many
+# seconds instead of blocking it for ever.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=2)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_keepalive": True,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -235,6 +296,9 @@ UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=200)
 # upload in flight has its file before its row).
 PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS = env.int("PRIVATE_FILES_ORPHAN_MIN_AGE_HOURS", default=24)
 
+# /healthz answers within this many seconds (plus a little), whatever hangs.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=1.5)
+
 # A shared cache (Redis) when one is configured; it backs the intake form's rate limit.
 _CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
 if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
@@ -242,10 +306,20 @@ if not _CACHE_URL and CELERY_BROKER_URL.startswith("redis://"):
 if _CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, falling back to each process's memory while Redis is down
+            # or does not answer: the cache never turns an outage into a 500.
+            "BACKEND": "propulsons.cache.FailoverRedisCache",
             "LOCATION": _CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+                # Seconds the fallback is used before Redis is tried again.
+                "RETRY_AFTER": env.int("CACHE_RETRY_AFTER", default=30),
+            },
         }
     }
+    # The failover cache is Django's RedisCache (atomic increments) under another name.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process on the embedded default: a local-memory cache is enough to count requests.

@@ -7,6 +7,12 @@ admin.site.site_header = "Propulsons! — administration"
 admin.site.site_title = "Propulsons!"
 admin.site.index_title = "Administration du label"
 
+# French pages in the site's layout; the 500 page needs neither the database nor the session.
+handler400 = "propulsons.errors.bad_request"
+handler403 = "propulsons.errors.permission_denied"
+handler404 = "propulsons.errors.page_not_found"
+handler500 = "propulsons.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

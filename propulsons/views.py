@@ -1,7 +1,6 @@
 import logging
 
 from django.conf import settings
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
 from campaigns.views import home_context
+from propulsons import health
 
 logger = logging.getLogger(__name__)
 
@@ -31,39 +31,12 @@ def legal_notice(request):
     )
 
 
-def _check_database() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        logger.exception("healthz: the database does not answer")
-        return False
-
-
-def _check_broker() -> bool | None:
-    """None when no broker is configured (the embedded default runs Celery eagerly)."""
-    from propulsons.celery import app
-
-    if app.conf.task_always_eager:
-        return None
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        logger.exception("healthz: the broker does not answer")
-        return False
-
-
 @never_cache
 @require_safe
 def healthz(request):
-    """For load balancers and monitors: names the failing dependency, never a secret."""
-    checks = {"database": _check_database()}
-    broker = _check_broker()
-    if broker is not None:
-        checks["broker"] = broker
+    """For load balancers and monitors: names the failing dependency, never a secret, and
+    answers within HEALTHZ_TIMEOUT seconds whatever hangs (see propulsons.health)."""
+    checks = health.run_checks(health.configured_checks(), timeout=settings.HEALTHZ_TIMEOUT)
     healthy = all(checks.values())
     return JsonResponse(
         {

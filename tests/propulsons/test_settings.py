@@ -103,3 +103,36 @@ def test_check_deploy_is_silent_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+PRODUCTION = {"DEBUG": "False", "ALLOWED_HOSTS": "propulsons.org"}
+
+
+def test_production_refuses_a_published_known_or_short_secret_key():
+    for key in (
+        # The old docker-compose fallback, the development default, Django's template.
+        "change-me-in-the-env-file-this-is-not-a-secret-0123456789",
+        "dev-only-insecure-key-do-not-use-in-production-7c9f1e2a4b6d8f0a",
+        "django-insecure-8s#x2!q9v@m3k$w7z&p1r%t5y^u0i*o4e(a6d)f8g-h2j=l",
+        "collectstatic-only",
+        "courte-mais-aleatoire-4f2a",
+        "a" * 64,
+        "",
+    ):
+        result = run_python(["-c", PROBE], {**PRODUCTION, "SECRET_KEY": key})
+        assert result.returncode != 0, key
+        assert "ImproperlyConfigured" in result.stderr, key
+        assert "SECRET_KEY" in result.stderr, key
+
+
+def test_production_accepts_a_long_random_secret_key():
+    result = run_python(
+        ["-c", PROBE],
+        {**PRODUCTION, "SECRET_KEY": "Vq3n8ZkR_pX1sT6yWb0cLm4HdJ9fGa2eUo7iNrQ5tYvKxMz-BwSjPlDh"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["debug"] is False
+
+
+def test_development_keeps_its_default_key():
+    assert probe()["debug"] is True

@@ -1,0 +1,30 @@
+from propulsons.errors import nul_byte_refused
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in the path, the query string or a cookie is refused with a 400.
+
+    No legitimate request carries one, and PostgreSQL refuses NUL in text: any lookup by a
+    URL parameter (a reference, a token) or by the session cookie would otherwise answer 500.
+    The refusal happens before any view or session lookup, and its page needs neither.
+    Posted values are left to the forms, which refuse NUL next to the field (Django's
+    ProhibitNullCharactersValidator); a view that reads a posted value itself uses
+    propulsons.http.posted_id or posted_text.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul_byte(request):
+            return nul_byte_refused()
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul_byte(request) -> bool:
+        if "\x00" in request.path_info or "\x00" in request.path:
+            return True
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+        return any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
