@@ -5,6 +5,17 @@ from django.db import transaction
 from accounts.models import STAFF_ROLES, DeletionRequest, Organisation, Role, User
 
 
+class ServiceRefused(Exception):
+    """A service refused an action: the rules do not allow it, or the state it was asked from
+    has just moved (a double click, two people on the same dossier). Its message is French and
+    meant for the user.
+
+    Every app's refusal (TransitionError, CoachingError, LabellingError, CampaignError) is one,
+    so that a view, or propulsons.middleware.ServiceRefusedMiddleware for a view that forgot,
+    turns any of them into a message rather than a 500.
+    """
+
+
 def user_apply_role(*, user: User) -> None:
     """Make the Django flags and the role's group follow `user.role`.
 

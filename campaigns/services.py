@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import ServiceRefused
 from projects import services as project_services
 from projects.models import Commune, Project, Status
 
 from .models import Campaign, CampaignStatus, FigureSnapshot, Platform
 
 
-class CampaignError(Exception):
+class CampaignError(ServiceRefused):
     """A campaign action the rules do not allow; its message is for the user."""
 
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.services import ServiceRefused
 from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -113,7 +114,7 @@ def first_meeting_schedule(request, reference: str):
             services.first_meeting_schedule(
                 project=project, organiser=request.user, **form.cleaned_data
             )
-        except services.CoachingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect(_team_page(project))
         messages.success(
@@ -142,13 +143,18 @@ def first_meeting_report(request, reference: str):
     lines = FinancingLineFormSet(data, instance=meeting, prefix="plan")
     rewards = RewardTierFormSet(data, instance=meeting, prefix="contreparties")
     if request.method == "POST" and form.is_valid() and lines.is_valid() and rewards.is_valid():
-        services.first_meeting_report(
-            meeting=meeting,
-            actor=request.user,
-            report=form.cleaned_data,
-            financing_lines=_kept(lines),
-            rewards=_kept(rewards),
-        )
+        try:
+            services.first_meeting_report(
+                meeting=meeting,
+                actor=request.user,
+                report=form.cleaned_data,
+                financing_lines=_kept(lines),
+                rewards=_kept(rewards),
+            )
+        except ServiceRefused as error:
+            # The dossier moved meanwhile (the team abandoned it, another tab saved first).
+            messages.error(request, str(error))
+            return redirect(_team_page(project))
         messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
         return redirect(_team_page(project))
     if request.method == "POST" and lines.is_valid():
@@ -201,7 +207,11 @@ def interaction_create(request, reference: str | None = None):
         data = dict(form.cleaned_data)
         target = project or data.pop("project")
         data.pop("project", None)
-        services.interaction_record(project=target, author=request.user, **data)
+        try:
+            services.interaction_record(project=target, author=request.user, **data)
+        except ServiceRefused as error:
+            messages.error(request, str(error))
+            return redirect(_team_page(target))
         messages.success(
             request,
             _("L'échange est enregistré dans le dossier %(ref)s.") % {"ref": target.reference},
@@ -249,7 +259,7 @@ def reminder_done(request, pk: int):
     try:
         services.reminder_mark_done(reminder=reminder, actor=request.user)
         messages.success(request, _("Rappel marqué comme fait."))
-    except services.CoachingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return _back(request)
 
@@ -269,7 +279,7 @@ def reminder_postpone(request, pk: int):
                 _("Rappel reporté au %(day)s.")
                 % {"day": form.cleaned_data["due_on"].strftime("%d/%m/%Y")},
             )
-        except services.CoachingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     else:
         messages.error(request, " ".join(form.errors["due_on"]))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.services import ServiceRefused
 from coaching.models import Reminder, ReminderKind
 from coaching.services import REMINDER_STILL_RELEVANT
 from projects import services as project_services
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-class LabellingError(Exception):
+class LabellingError(ServiceRefused):
     """A committee action the rules do not allow; its message is for the user."""
 
 

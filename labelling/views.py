@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.services import ServiceRefused
 from coaching.selectors import dossier_coaching
 from projects.models import Project
-from projects.services import TransitionError
 
 from . import selectors, services
 from .forms import (
@@ -168,7 +168,7 @@ def session_action(request, pk: int, action: str):
             messages.success(request, _("La séance est close : les votes sont clos."))
         else:
             raise Http404
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return redirect("labelling:session", pk=session.pk)
 
@@ -262,7 +262,7 @@ def review(request, pk: int):
                 )
                 messages.success(request, _("Votre vote est enregistré."))
                 return redirect("labelling:review", pk=item.pk)
-            except services.LabellingError as error:
+            except ServiceRefused as error:
                 messages.error(request, str(error))
     elif request.method == "POST":
         messages.error(request, _("Le vote est clos pour cette demande."))
@@ -315,7 +315,7 @@ def opinion(request, pk: int):
                 request=item, actor=request.user, opinion=form.cleaned_data["cheffe_opinion"]
             )
             messages.success(request, _("Votre avis est enregistré."))
-        except services.LabellingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     else:
         messages.error(request, _("Rédigez votre avis avant de l'enregistrer."))
@@ -330,7 +330,7 @@ def close_vote(request, pk: int):
     try:
         services.request_close_vote(request=item, actor=request.user)
         messages.success(request, _("Le vote est clos."))
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return redirect("labelling:review", pk=item.pk)
 
@@ -353,7 +353,7 @@ def decide(request, pk: int):
             )
             messages.success(request, _("La décision est enregistrée ; le porteur est prévenu."))
             return redirect("labelling:review", pk=item.pk)
-        except services.LabellingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
         request,
@@ -385,7 +385,7 @@ def correct(request, pk: int):
             )
             messages.success(request, _("La correction est enregistrée."))
             return redirect("labelling:review", pk=decision.request_id)
-        except (services.LabellingError, TransitionError) as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
         request, "labelling/correction.html", {"decision": decision, "form": form, "tally": counted}
@@ -409,7 +409,7 @@ def raise_request(request, reference: str):
                 "présentera au comité."
             ),
         )
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     if is_owner:
         return redirect(project.get_absolute_url())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from accounts.services import ServiceRefused
 from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
@@ -179,7 +180,14 @@ def project_edit(request, reference: str):
     form = ProjectDetailsForm(request.POST or None, instance=project)
     form.fields["contact_email"].disabled = True
     if request.method == "POST" and form.is_valid():
-        services.project_update_details(project=project, details=form.details(), actor=request.user)
+        try:
+            services.project_update_details(
+                project=project, details=form.details(), actor=request.user
+            )
+        except ServiceRefused as error:
+            # The dossier went before the committee since the form was opened.
+            messages.error(request, str(error))
+            return redirect(project.get_absolute_url())
         messages.success(request, _("Les informations du projet sont enregistrées."))
         if project.owner_id == request.user.pk:
             return redirect(project.get_absolute_url())
@@ -205,7 +213,7 @@ def claim(request, token: str):
     if request.method == "POST":
         try:
             services.project_claim(project=project, user=request.user)
-        except services.TransitionError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect("projects:porteur_space")
         messages.success(
@@ -338,7 +346,7 @@ def _team_transition(request, reference: str, service, success_message: str):
         return redirect("projects:team_project", reference=reference)
     try:
         service(project=project, actor=request.user, reason=form.cleaned_data["reason"])
-    except services.TransitionError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
         return HttpResponseBadRequest(
             render(request, "projects/transition_refused.html", {"project": project}).content
@@ -413,7 +421,7 @@ def privacy_requests(request):
                 _("Demande traitée : %(count)s dossier(s) anonymisé(s), compte effacé.")
                 % {"count": count},
             )
-        except services.TransitionError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
         return redirect("projects:privacy_requests")
     requests = DeletionRequest.objects.select_related("user", "processed_by").annotate(
