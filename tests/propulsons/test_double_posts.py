@@ -266,9 +266,7 @@ def needs_postgresql():
 @pytest.mark.django_db(transaction=True)
 def test_a_real_double_click_on_demander_la_labellisation_is_not_a_500(monkeypatch):
     needs_postgresql()
-    from tests.factories import UserFactory
-
-    from tests.factories import OrganisationFactory
+    from tests.factories import OrganisationFactory, UserFactory
 
     porteur = UserFactory(email="double@example.org")
     cheffe = UserFactory(email="cheffe.double@propulsons.org", role="cheffe")
