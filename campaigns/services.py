@@ -6,7 +6,7 @@ Starting and ending a campaign move the dossier through projects.services.
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from accounts.services import ServiceRefused
 from projects import services as project_services
 from projects.models import Commune, Project, Status
 
-from .models import Campaign, CampaignStatus, FigureSnapshot, Platform
+from .models import OPEN_CAMPAIGN_STATUSES, Campaign, CampaignStatus, FigureSnapshot, Platform
 
 
 class CampaignError(ServiceRefused):
@@ -38,22 +38,24 @@ def campaign_create(
 ) -> Campaign:
     if project.status != Status.LABELLED:
         raise CampaignError(_("Seul un projet labellisé peut préparer une campagne."))
-    if (
-        project.campaigns.exclude(status=CampaignStatus.CANCELLED)
-        .filter(launched_on__isnull=True)
-        .exists()
-    ):
-        raise CampaignError(_("Une campagne est déjà en préparation pour ce projet."))
-    campaign = Campaign.objects.create(
-        project=project,
-        platform=platform,
-        financing_type=financing_type,
-        collection_model=collection_model,
-        goal=goal,
-        url=url,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+    already = _("Une campagne est déjà en préparation pour ce projet.")
+    if project.campaigns.filter(status__in=OPEN_CAMPAIGN_STATUSES).exists():
+        raise CampaignError(already)
+    try:
+        # The check above reads; the constraint decides when two requests create at once.
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                project=project,
+                platform=platform,
+                financing_type=financing_type,
+                collection_model=collection_model,
+                goal=goal,
+                url=url,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+    except IntegrityError as error:
+        raise CampaignError(already) from error
     # The public pages follow the latest campaign prepared.
     Project.objects.filter(pk=project.pk).update(current_campaign=campaign)
     project.current_campaign = campaign

@@ -4,10 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from coaching.selectors import dossier_coaching
 from projects.models import Project
 
@@ -77,9 +79,13 @@ def session_create(request):
     _require_team(request)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        session = services.session_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("La séance est créée : composez son ordre du jour."))
-        return redirect("labelling:session", pk=session.pk)
+
+        def create() -> str:
+            session = services.session_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("La séance est créée : composez son ordre du jour."))
+            return reverse("labelling:session", args=[session.pk])
+
+        return submit_once(request, create, fallback=reverse("labelling:index"))
     return render(request, "labelling/session_form.html", {"form": form})
 
 
@@ -344,7 +350,9 @@ def decide(request, pk: int):
     counted = selectors.tally(item)
     form = DecisionForm(request.POST, proposed=counted.proposed_outcome)
     if form.is_valid():
-        try:
+        review = reverse("labelling:review", args=[item.pk])
+
+        def record() -> str:
             services.decision_record(
                 request=item,
                 actor=request.user,
@@ -352,7 +360,10 @@ def decide(request, pk: int):
                 motivation=form.cleaned_data["motivation"],
             )
             messages.success(request, _("La décision est enregistrée ; le porteur est prévenu."))
-            return redirect("labelling:review", pk=item.pk)
+            return review
+
+        try:
+            return submit_once(request, record, fallback=review)
         except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
@@ -375,7 +386,9 @@ def correct(request, pk: int):
         initial={"outcome": decision.outcome, "motivation": decision.motivation},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        review = reverse("labelling:review", args=[decision.request_id])
+
+        def correct() -> str:
             services.decision_correct(
                 decision=decision,
                 actor=request.user,
@@ -384,7 +397,10 @@ def correct(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("La correction est enregistrée."))
-            return redirect("labelling:review", pk=decision.request_id)
+            return review
+
+        try:
+            return submit_once(request, correct, fallback=review)
         except ServiceRefused as error:
             messages.error(request, str(error))
     return render(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 
 from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
@@ -67,15 +68,22 @@ def intake(request):
                 % {"email": settings.TEAM_EMAIL},
             )
         elif form.is_valid():
-            if not form.is_spam():
+            done = reverse("projects:intake_done")
+            if form.is_spam():
+                # A robot that filled the hidden field sees the same confirmation, and nothing
+                # is recorded.
+                return redirect(done)
+
+            def submit() -> str:
                 project = services.project_submit(
                     details=form.details(),
                     submitted_by=request.user if request.user.is_authenticated else None,
                 )
                 request.session[SUBMITTED_SESSION_KEY] = project.reference
-            # A robot that filled the hidden field sees the same confirmation, and nothing
-            # is recorded.
-            return redirect("projects:intake_done")
+                return done
+
+            # A double click sends the form twice: one dossier, one email.
+            return submit_once(request, submit, fallback=done)
     share = form.share_text() if form.is_bound and not form.errors.get("total_budget") else ""
     return render(
         request,
@@ -131,8 +139,8 @@ def porteur_project(request, reference: str):
         if not can_add_document(request.user, project):
             raise PermissionDenied
         if document_form.is_valid():
-            _add_document(request, project, document_form)
-            return redirect(project.get_absolute_url() + "#documents")
+            back = project.get_absolute_url() + "#documents"
+            return _add_document_once(request, project, document_form, back)
     return render(
         request,
         "projects/porteur_project.html",
@@ -163,6 +171,14 @@ def _add_document(request, project: Project, form: DocumentForm) -> Document:
     )
     messages.success(request, _("« %(name)s » est ajouté au dossier.") % {"name": document})
     return document
+
+
+def _add_document_once(request, project: Project, form: DocumentForm, back: str):
+    def add() -> str:
+        _add_document(request, project, form)
+        return back
+
+    return submit_once(request, add, fallback=back)
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,8 +330,8 @@ def team_project(request, reference: str):
     project = _project_for(request, reference)
     document_form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and document_form.is_valid():
-        _add_document(request, project, document_form)
-        return redirect(reverse("projects:team_project", args=[reference]) + "#documents")
+        back = reverse("projects:team_project", args=[reference]) + "#documents"
+        return _add_document_once(request, project, document_form, back)
     history = StatusChange.objects.filter(project=project).select_related("actor")
     return render(
         request,
@@ -393,15 +409,26 @@ def deletion_request(request):
     if request.method == "POST":
         from accounts.services import deletion_request_create
 
-        deletion_request_create(user=request.user, message=request.POST.get("message", "")[:2000])
-        messages.success(
-            request,
-            _(
-                "Votre demande d'effacement est enregistrée. L'équipe la traite dans le mois "
-                "et vous écrit quand c'est fait."
-            ),
-        )
-        return redirect("projects:porteur_space")
+        space = reverse("projects:porteur_space")
+
+        def ask() -> str:
+            deletion_request_create(
+                user=request.user, message=request.POST.get("message", "")[:2000]
+            )
+            messages.success(
+                request,
+                _(
+                    "Votre demande d'effacement est enregistrée. L'équipe la traite dans le "
+                    "mois et vous écrit quand c'est fait."
+                ),
+            )
+            return space
+
+        try:
+            return submit_once(request, ask, fallback=space)
+        except ServiceRefused as error:
+            messages.info(request, str(error))
+            return redirect(space)
     return render(request, "projects/deletion_request.html")
 
 

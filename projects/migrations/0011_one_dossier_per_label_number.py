@@ -1,0 +1,18 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("projects", "0010_last_interaction_on"),
+    ]
+
+    operations = [
+        migrations.AddConstraint(
+            model_name="project",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("label_number", ""), _negated=True),
+                fields=("label_number",),
+                name="one_dossier_per_label_number",
+            ),
+        ),
+    ]
