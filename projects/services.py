@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -112,21 +112,15 @@ def project_submit(
     existing = User.objects.filter(email__iexact=email).first()
     new_account = None
     if existing is None:
-        try:
-            with transaction.atomic():
-                new_account = user_create(
-                    email=email,
-                    role=Role.PORTEUR,
-                    first_name=project.contact_first_name,
-                    last_name=project.contact_last_name,
-                    phone=project.contact_phone,
-                )
-            project.owner = new_account
-        except IntegrityError:
-            # The same new address submitted twice at the same moment: the other request
-            # created the account, which this dossier must not join silently.
-            existing = User.objects.get(email__iexact=email)
-    if existing is not None and submitted_by is not None and submitted_by.pk == existing.pk:
+        new_account = user_create(
+            email=email,
+            role=Role.PORTEUR,
+            first_name=project.contact_first_name,
+            last_name=project.contact_last_name,
+            phone=project.contact_phone,
+        )
+        project.owner = new_account
+    elif submitted_by is not None and submitted_by.pk == existing.pk:
         # Logged in with that very address: nothing to confirm.
         project.owner = existing
     project.save()

@@ -600,6 +600,10 @@ def test_intake_form(data, porteur):
         submission(details(partner, emails).map(lambda d: {**d, "consent": "on"}), DETAILS_JUNK)
     )
     payload["website"] = ""  # the honeypot: a person never fills it in
+    # The form's key (a form sent twice is recognised): absent, well formed, or junk.
+    key = data.draw(st.one_of(st.just(ABSENT), st.just("k" * 32), JUNK), label="form key")
+    if key != ABSENT:
+        payload["form_key"] = key
     user = data.draw(st.sampled_from([None, porteur]), label="logged in as")
     with example():
         client = client_for(user)

@@ -250,6 +250,42 @@ def test_figures_sent_twice_are_recorded_once(client, porteur):
     assert campaign.snapshots.count() == 1
 
 
+def test_a_document_sent_twice_is_added_once(client, porteur, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.models import Document
+    from tests.projects.test_views import PDF
+
+    client.force_login(porteur)
+    key = key_in(client.get(project.get_absolute_url()))
+    for _ in range(2):
+        response = client.post(
+            project.get_absolute_url(),
+            {
+                "kind": "financing_plan",
+                "upload": SimpleUploadedFile("plan.pdf", PDF),
+                "form_key": key,
+            },
+        )
+    assert messages_of(response)[-1] == ALREADY
+    assert Document.objects.filter(project=project).count() == 1
+
+
+def test_a_decision_sent_twice_is_recorded_once_and_says_so(client, cheffe, porteur):
+    from labelling.models import Decision
+    from tests.labelling.factories import LabellingRequestFactory
+
+    item = LabellingRequestFactory(project__owner=porteur)
+    client.force_login(cheffe)
+    key = key_in(client.get(f"/comite/demandes/{item.pk}/"))
+    data = {"outcome": "postponed", "motivation": "Quorum non atteint.", "form_key": key}
+    first = client.post(f"/comite/demandes/{item.pk}/decision/", data)
+    second = client.post(f"/comite/demandes/{item.pk}/decision/", data)
+    assert first["Location"] == second["Location"] == f"/comite/demandes/{item.pk}/"
+    assert messages_of(second)[-1] == ALREADY
+    assert Decision.objects.filter(request=item).count() == 1
+
+
 def test_old_keys_are_forgotten(client, time_machine):
     time_machine.move_to(timezone.now() - timedelta(days=8), tick=False)
     client.post("/deposer/", intake_data("a" * 32))
@@ -344,6 +380,22 @@ def test_n_intake_posts_at_once_with_one_key_record_one_dossier_and_one_email():
     to_porteur = [m for m in mail.outbox if m.to == ["camille.lefebvre@example.org"]]
     assert len(to_porteur) == 1
     assert sum(ALREADY in messages_of(result) for result in results) == N - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_n_intake_posts_at_once_without_key_are_never_a_500():
+    # A script posting without the key: not deduplicated, but the new address gets one
+    # account (the reference counter's lock orders the submissions), and the other dossiers
+    # wait for its owner to claim them.
+    needs_postgresql()
+    data = intake_data()
+    results = at_once(lambda: logged_in(None).post("/deposer/", data))
+    assert statuses(results) == [302] * N
+    assert Project.objects.count() == N
+    assert Project.objects.filter(owner__isnull=False).count() == 1
+    from accounts.models import User
+
+    assert User.objects.filter(email="camille.lefebvre@example.org").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
