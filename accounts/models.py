@@ -154,6 +154,9 @@ class DeletionRequest(models.Model):
                 fields=["user"],
                 condition=models.Q(processed_at__isnull=True),
                 name="one_pending_erasure_request_per_user",
+                violation_error_message=_(
+                    "Une demande d'effacement de cette personne attend déjà d'être traitée."
+                ),
             ),
         ]
 

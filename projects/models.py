@@ -349,6 +349,7 @@ class Project(models.Model):
                 fields=["label_number"],
                 condition=~Q(label_number=""),
                 name="one_dossier_per_label_number",
+                violation_error_message=_("Ce numéro de label est déjà celui d'un autre dossier."),
             ),
         ]
 

@@ -27,6 +27,9 @@ class Migration(migrations.Migration):
                 condition=models.Q(("processed_at__isnull", True)),
                 fields=("user",),
                 name="one_pending_erasure_request_per_user",
+                violation_error_message=(
+                    "Une demande d'effacement de cette personne attend déjà d'être traitée."
+                ),
             ),
         ),
     ]

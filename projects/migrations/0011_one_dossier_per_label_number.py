@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("label_number", ""), _negated=True),
                 fields=("label_number",),
                 name="one_dossier_per_label_number",
+                violation_error_message="Ce numéro de label est déjà celui d'un autre dossier.",
             ),
         ),
     ]

@@ -326,6 +326,21 @@ def test_the_database_refuses_a_label_number_given_twice():
     ProjectFactory(label_number="")
 
 
+def test_the_admins_forms_say_which_rule_a_second_row_breaks(porteur):
+    from django.core.exceptions import ValidationError
+
+    project = LabelledProjectFactory()
+    first = CampaignFactory(project=project, status="preparing", launched_on=None)
+    second = Campaign(project=project, platform=first.platform, goal=1, status="preparing")
+    with pytest.raises(ValidationError, match="déjà en préparation ou en cours"):
+        second.validate_constraints()
+    DeletionRequest.objects.create(user=porteur, email=porteur.email)
+    with pytest.raises(ValidationError, match="attend déjà d'être traitée"):
+        DeletionRequest(user=porteur, email=porteur.email).validate_constraints()
+    with pytest.raises(ValidationError, match="déjà celui d'un autre dossier"):
+        ProjectFactory.build(label_number=project.label_number).validate_constraints()
+
+
 # --- N requests at once (PostgreSQL) --------------------------------------------------------
 
 N = 4
