@@ -470,3 +470,34 @@ def test_n_erasure_requests_at_once_record_one_with_or_without_a_key():
     assert statuses(results) == [302] * N
     assert DeletionRequest.objects.filter(user=other).count() == 1
     assert len(mail.outbox) == 2
+
+
+# --- Rows doubled before the constraints existed --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_resolve_rows_doubled_before_the_constraints():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("campaigns", "0006_fill_declared_figures"), ("accounts", "0004_deletion_requests")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    porteur = UserFactory(email="double.avant@example.org")
+    project = LabelledProjectFactory()
+    Campaign_ = old.get_model("campaigns", "Campaign")
+    DeletionRequest_ = old.get_model("accounts", "DeletionRequest")
+    platform = old.get_model("campaigns", "Platform").objects.first()
+    fields = {"platform_id": platform.pk, "goal": 5000, "financing_type": "donation"}
+    older = Campaign_.objects.create(project_id=project.pk, **fields)
+    newer = Campaign_.objects.create(project_id=project.pk, **fields)
+    for _ in range(3):
+        DeletionRequest_.objects.create(user_id=porteur.pk, email=porteur.email)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Campaign.objects.get(pk=older.pk).status == "cancelled"
+    assert Campaign.objects.get(pk=newer.pk).status == "preparing"
+    assert Project.objects.get(pk=project.pk).current_campaign_id == newer.pk
+    assert DeletionRequest.objects.filter(user=porteur).count() == 1
