@@ -156,10 +156,18 @@ def session_action(request, pk: int, action: str):
             item = get_object_or_404(session.requests, pk=request.POST.get("request"))
             services.request_move_on_agenda(request=item, actor=request.user, up=action == "monter")
         elif action == "inviter":
-            count = services.session_invite(session=session, actor=request.user)
-            messages.success(
-                request, _("Invitations envoyées à %(count)s membres du comité.") % {"count": count}
-            )
+            page = reverse("labelling:session", args=[session.pk])
+
+            def invite() -> str:
+                count = services.session_invite(session=session, actor=request.user)
+                messages.success(
+                    request,
+                    _("Invitations envoyées à %(count)s membres du comité.") % {"count": count},
+                )
+                return page
+
+            # Sending again is allowed (a changed agenda), but not by a double click.
+            return submit_once(request, invite, fallback=page)
         elif action == "presences":
             form = AttendanceForm(request.POST)
             if form.is_valid():

@@ -286,6 +286,26 @@ def test_a_decision_sent_twice_is_recorded_once_and_says_so(client, cheffe, port
     assert Decision.objects.filter(request=item).count() == 1
 
 
+def test_invitations_sent_by_a_double_click_leave_once(
+    client, cheffe, committee_member, django_capture_on_commit_callbacks
+):
+    from tests.labelling.factories import LabellingRequestFactory
+
+    item = LabellingRequestFactory()
+    session = item.session
+    client.force_login(cheffe)
+    key = key_in(client.get(f"/comite/seances/{session.pk}/"))
+    url = f"/comite/seances/{session.pk}/inviter/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"form_key": key})
+    sent = len(mail.outbox)
+    assert sent > 0
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url, {"form_key": key})
+    assert messages_of(second)[-1] == ALREADY
+    assert len(mail.outbox) == sent
+
+
 def test_old_keys_are_forgotten(client, time_machine):
     time_machine.move_to(timezone.now() - timedelta(days=8), tick=False)
     client.post("/deposer/", intake_data("a" * 32))
