@@ -133,9 +133,7 @@ def first_meeting_report(
     # saves at once (a double click) only one makes the transitions; the other is a re-save.
     now = timezone.now()
     first_time = bool(
-        FirstMeeting.objects.filter(pk=meeting.pk, reported_at__isnull=True).update(
-            reported_at=now
-        )
+        FirstMeeting.objects.filter(pk=meeting.pk, reported_at__isnull=True).update(reported_at=now)
     )
     if first_time:
         meeting.reported_at = now
