@@ -148,6 +148,35 @@ class DeletionRequest(models.Model):
         ordering = ["processed_at", "-requested_at"]
         verbose_name = _("demande d'effacement")
         verbose_name_plural = _("demandes d'effacement")
+        constraints = [
+            # A second click, or a second tab, adds nothing while the first is pending.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(processed_at__isnull=True),
+                name="one_pending_erasure_request_per_user",
+                violation_error_message=_(
+                    "Une demande d'effacement de cette personne attend déjà d'être traitée."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+
+class SubmittedForm(models.Model):
+    """A form that was sent, by the random key rendered in it: the same form sent again (a
+    double click, a retried request, a reload) is recognised and answered as the first time,
+    instead of creating a second dossier, exchange or campaign."""
+
+    # "<user id or ->:<token>": a key only counts for the person it was rendered to.
+    key = models.CharField(max_length=100, unique=True)
+    result_path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("formulaire envoyé")
+        verbose_name_plural = _("formulaires envoyés")
+
+    def __str__(self) -> str:
+        return self.result_path

@@ -31,6 +31,10 @@ class CampaignStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+# A campaign that has not finished: the one the dossier's page follows.
+OPEN_CAMPAIGN_STATUSES = [CampaignStatus.PREPARING, CampaignStatus.RUNNING]
+
+
 class CampaignFinancing(models.TextChoices):
     DONATION = "donation", _("Don")
     DONATION_REWARDS = "donation_rewards", _("Don avec contreparties")
@@ -117,6 +121,14 @@ class Campaign(models.Model):
                 name="campaign_ends_after_it_starts",
             ),
             models.CheckConstraint(condition=Q(goal__gt=0), name="campaign_goal_positive"),
+            # A dossier has one campaign at a time: being prepared or running. Two clicks on
+            # "Enregistrer" at once cannot both create one.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status__in=OPEN_CAMPAIGN_STATUSES),
+                name="one_open_campaign_per_project",
+                violation_error_message=_("Une campagne est déjà en préparation ou en cours."),
+            ),
         ]
 
     def __str__(self) -> str:

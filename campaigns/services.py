@@ -6,21 +6,22 @@ Starting and ending a campaign move the dossier through projects.services.
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import ServiceRefused
 from projects import personal_data
 from projects import services as project_services
 from projects.models import Commune, Project, Status
 from projects.personal_data import BLANK
 
-from .models import Campaign, CampaignStatus, FigureSnapshot, Platform
+from .models import OPEN_CAMPAIGN_STATUSES, Campaign, CampaignStatus, FigureSnapshot, Platform
 
 
-class CampaignError(Exception):
+class CampaignError(ServiceRefused):
     """A campaign action the rules do not allow; its message is for the user."""
 
 
@@ -39,22 +40,24 @@ def campaign_create(
 ) -> Campaign:
     if project.status != Status.LABELLED:
         raise CampaignError(_("Seul un projet labellisé peut préparer une campagne."))
-    if (
-        project.campaigns.exclude(status=CampaignStatus.CANCELLED)
-        .filter(launched_on__isnull=True)
-        .exists()
-    ):
-        raise CampaignError(_("Une campagne est déjà en préparation pour ce projet."))
-    campaign = Campaign.objects.create(
-        project=project,
-        platform=platform,
-        financing_type=financing_type,
-        collection_model=collection_model,
-        goal=goal,
-        url=url,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+    already = _("Une campagne est déjà en préparation pour ce projet.")
+    if project.campaigns.filter(status__in=OPEN_CAMPAIGN_STATUSES).exists():
+        raise CampaignError(already)
+    try:
+        # The check above reads; the constraint decides when two requests create at once.
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                project=project,
+                platform=platform,
+                financing_type=financing_type,
+                collection_model=collection_model,
+                goal=goal,
+                url=url,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+    except IntegrityError as error:
+        raise CampaignError(already) from error
     # The public pages follow the latest campaign prepared.
     Project.objects.filter(pk=project.pk).update(current_campaign=campaign)
     project.current_campaign = campaign

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from projects.models import Category, Commune, Project, Status
 from projects.permissions import can_manage_projects
-from projects.services import TransitionError
 
 from . import selectors, services
 from .forms import (
@@ -461,14 +462,19 @@ def campaign_edit(request, reference: str):
         campaign = None
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        try:
+        back = _back_to_dossier(project).url
+
+        def save() -> str:
             if campaign is None:
                 services.campaign_create(project=project, actor=request.user, **form.cleaned_data)
             else:
                 services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
             messages.success(request, _("La campagne est enregistrée."))
-            return _back_to_dossier(project)
-        except services.CampaignError as error:
+            return back
+
+        try:
+            return submit_once(request, save, fallback=back)
+        except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
         request,
@@ -519,9 +525,9 @@ def campaign_action(request, pk: int, action: str):
             messages.success(request, _("La campagne en préparation est abandonnée."))
         else:
             raise Http404
-    except (services.CampaignError, TransitionError) as error:
-        # TransitionError: the dossier is not where the campaign expects it (e.g. a campaign
-        # prepared while another one runs).
+    except ServiceRefused as error:
+        # Also a TransitionError: the dossier is not where the campaign expects it (e.g. a
+        # campaign prepared while another one runs).
         messages.error(request, str(error))
     return _back_to_dossier(campaign.project)
 
@@ -544,7 +550,13 @@ def snapshot_create(request, pk: int):
                 timezone.datetime.combine(day, timezone.datetime.min.time()) + timedelta(hours=12)
             )
         )
-        try:
+        back = (
+            campaign.project.get_absolute_url() + "#campagne"
+            if is_owner
+            else _back_to_dossier(campaign.project).url
+        )
+
+        def declare() -> str:
             services.snapshot_add(
                 campaign=campaign,
                 actor=request.user,
@@ -554,7 +566,11 @@ def snapshot_create(request, pk: int):
                 taken_at=taken_at,
             )
             messages.success(request, _("Les chiffres sont enregistrés."))
-        except services.CampaignError as error:
+            return back
+
+        try:
+            return submit_once(request, declare, fallback=back)
+        except ServiceRefused as error:
             messages.error(request, str(error))
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))

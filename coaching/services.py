@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.services import ServiceRefused
 from projects import personal_data
 from projects import services as project_services
 from projects.models import Project, Status
@@ -41,7 +42,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
-class CoachingError(Exception):
+class CoachingError(ServiceRefused):
     """A coaching action the rules do not allow; its message is for the user."""
 
 
@@ -134,11 +135,19 @@ def first_meeting_report(
     `financing_lines` and `rewards` are the complete lists the report holds after this save
     (the unchanged rows too, e.g. from RowsFormSet.rows()): the rows are rewritten from them.
     """
-    first_time = not meeting.is_reported
+    # The first report moves the dossier on: claimed with a conditional UPDATE, so that of two
+    # saves at once (a double click) only one makes the transitions; the other is a re-save.
+    now = timezone.now()
+    first_time = bool(
+        FirstMeeting.objects.filter(pk=meeting.pk, reported_at__isnull=True).update(reported_at=now)
+    )
+    if first_time:
+        meeting.reported_at = now
+    else:
+        meeting.refresh_from_db(fields=["reported_at"])
     for field in REPORT_FIELDS:
         setattr(meeting, field, report.get(field))
     meeting.target_platform = report.get("target_platform")
-    meeting.reported_at = meeting.reported_at or timezone.now()
     for field in ("relevance", "relevance_reasoning", "campaign_financing_type", "next_steps"):
         setattr(meeting, field, getattr(meeting, field) or "")
     meeting.save()

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -111,17 +113,22 @@ def first_meeting_schedule(request, reference: str):
     meeting = FirstMeeting.objects.filter(project=project).first()
     form = FirstMeetingScheduleForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def schedule() -> str:
             services.first_meeting_schedule(
                 project=project, organiser=request.user, **form.cleaned_data
             )
-        except services.CoachingError as error:
+            messages.success(
+                request, _("Le rendez-vous est enregistré ; le porteur a reçu une invitation.")
+            )
+            return _team_page(project)
+
+        try:
+            # Sent twice, the porteur would get two invitations.
+            return submit_once(request, schedule, fallback=_team_page(project))
+        except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect(_team_page(project))
-        messages.success(
-            request, _("Le rendez-vous est enregistré ; le porteur a reçu une invitation.")
-        )
-        return redirect(_team_page(project))
     if project.status != Status.CONTACT and request.method == "GET":
         messages.info(request, _("Le premier rendez-vous a déjà eu lieu pour ce dossier."))
         return redirect(_team_page(project))
@@ -144,15 +151,24 @@ def first_meeting_report(request, reference: str):
     lines = FinancingLineFormSet(data, instance=meeting, prefix="plan")
     rewards = RewardTierFormSet(data, instance=meeting, prefix="contreparties")
     if request.method == "POST" and form.is_valid() and lines.is_valid() and rewards.is_valid():
-        services.first_meeting_report(
-            meeting=meeting,
-            actor=request.user,
-            report=form.cleaned_data,
-            financing_lines=lines.rows(),
-            rewards=rewards.rows(),
-        )
-        messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
-        return redirect(_team_page(project))
+
+        def report() -> str:
+            services.first_meeting_report(
+                meeting=meeting,
+                actor=request.user,
+                report=form.cleaned_data,
+                financing_lines=lines.rows(),
+                rewards=rewards.rows(),
+            )
+            messages.success(request, _("Le compte rendu du premier rendez-vous est enregistré."))
+            return _team_page(project)
+
+        try:
+            return submit_once(request, report, fallback=_team_page(project))
+        except ServiceRefused as error:
+            # The dossier moved meanwhile (the team abandoned it, another tab saved first).
+            messages.error(request, str(error))
+            return redirect(_team_page(project))
     if request.method == "POST" and lines.is_valid():
         plan = lines.rows()
     else:
@@ -187,14 +203,22 @@ def interaction_create(request, reference: str | None = None):
         data = dict(form.cleaned_data)
         target = project or data.pop("project")
         data.pop("project", None)
-        services.interaction_record(project=target, author=request.user, **data)
-        messages.success(
-            request,
-            _("L'échange est enregistré dans le dossier %(ref)s.") % {"ref": target.reference},
-        )
-        if project is None:
-            return redirect("coaching:dashboard")
-        return redirect(_team_page(target))
+        back = reverse("coaching:dashboard") if project is None else _team_page(target)
+
+        def record() -> str:
+            services.interaction_record(project=target, author=request.user, **data)
+            messages.success(
+                request,
+                _("L'échange est enregistré dans le dossier %(ref)s.") % {"ref": target.reference},
+            )
+            return back
+
+        try:
+            # Sent twice, the same exchange would be logged twice.
+            return submit_once(request, record, fallback=back)
+        except ServiceRefused as error:
+            messages.error(request, str(error))
+            return redirect(_team_page(target))
     suggestions = (
         []
         if project
@@ -235,7 +259,7 @@ def reminder_done(request, pk: int):
     try:
         services.reminder_mark_done(reminder=reminder, actor=request.user)
         messages.success(request, _("Rappel marqué comme fait."))
-    except services.CoachingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return _back(request)
 
@@ -255,7 +279,7 @@ def reminder_postpone(request, pk: int):
                 _("Rappel reporté au %(day)s.")
                 % {"day": form.cleaned_data["due_on"].strftime("%d/%m/%Y")},
             )
-        except services.CoachingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     else:
         messages.error(request, " ".join(form.errors["due_on"]))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from accounts.services import ServiceRefused
 from coaching.models import Reminder, ReminderKind
 from coaching.services import REMINDER_STILL_RELEVANT
 from projects import personal_data
@@ -38,7 +39,7 @@ from .models import (
 )
 
 
-class LabellingError(Exception):
+class LabellingError(ServiceRefused):
     """A committee action the rules do not allow; its message is for the user."""
 
 

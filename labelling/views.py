@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from coaching.selectors import dossier_coaching
 from projects.models import Project, Status
-from projects.services import TransitionError
 from propulsons.http import posted_id
 
 from . import selectors, services
@@ -81,13 +83,13 @@ def session_create(request):
     _require_team(request)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> str:
             session = services.session_create(actor=request.user, **form.cleaned_data)
-        except services.LabellingError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("La séance est créée : composez son ordre du jour."))
-            return redirect("labelling:session", pk=session.pk)
+            return reverse("labelling:session", args=[session.pk])
+
+        return submit_once(request, create, fallback=reverse("labelling:index"))
     return render(request, "labelling/session_form.html", {"form": form})
 
 
@@ -166,10 +168,18 @@ def session_action(request, pk: int, action: str):
             item = get_object_or_404(session.requests, pk=posted_id(request, "request"))
             services.request_move_on_agenda(request=item, actor=request.user, up=action == "monter")
         elif action == "inviter":
-            count = services.session_invite(session=session, actor=request.user)
-            messages.success(
-                request, _("Invitations envoyées à %(count)s membres du comité.") % {"count": count}
-            )
+            page = reverse("labelling:session", args=[session.pk])
+
+            def invite() -> str:
+                count = services.session_invite(session=session, actor=request.user)
+                messages.success(
+                    request,
+                    _("Invitations envoyées à %(count)s membres du comité.") % {"count": count},
+                )
+                return page
+
+            # Sending again is allowed (a changed agenda), but not by a double click.
+            return submit_once(request, invite, fallback=page)
         elif action == "presences":
             form = AttendanceForm(request.POST, session=session)
             if form.is_valid():
@@ -184,7 +194,7 @@ def session_action(request, pk: int, action: str):
             messages.success(request, _("La séance est close : les votes sont clos."))
         else:
             raise Http404
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return redirect("labelling:session", pk=session.pk)
 
@@ -290,7 +300,8 @@ def review(request, pk: int):
                     assessments=vote_form.assessments(),
                 )
                 messages.success(request, _("Votre vote est enregistré."))
-            except services.LabellingError as error:
+                return redirect("labelling:review", pk=item.pk)
+            except ServiceRefused as error:
                 messages.error(request, str(error))
             return redirect("labelling:review", pk=item.pk)
 
@@ -343,7 +354,7 @@ def opinion(request, pk: int):
                 request=item, actor=request.user, opinion=form.cleaned_data["cheffe_opinion"]
             )
             messages.success(request, _("Votre avis est enregistré."))
-        except services.LabellingError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
     else:
         messages.error(request, _("Rédigez votre avis avant de l'enregistrer."))
@@ -358,7 +369,7 @@ def close_vote(request, pk: int):
     try:
         services.request_close_vote(request=item, actor=request.user)
         messages.success(request, _("Le vote est clos."))
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     return redirect("labelling:review", pk=item.pk)
 
@@ -383,7 +394,9 @@ def decide(request, pk: int):
     counted = selectors.tally(item)
     form = DecisionForm(request.POST, proposed=counted.proposed_outcome)
     if form.is_valid():
-        try:
+        review = reverse("labelling:review", args=[item.pk])
+
+        def record() -> str:
             services.decision_record(
                 request=item,
                 actor=request.user,
@@ -391,8 +404,11 @@ def decide(request, pk: int):
                 motivation=form.cleaned_data["motivation"],
             )
             messages.success(request, _("La décision est enregistrée ; le porteur est prévenu."))
-            return redirect("labelling:review", pk=item.pk)
-        except services.LabellingError as error:
+            return review
+
+        try:
+            return submit_once(request, record, fallback=review)
+        except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
         request,
@@ -414,7 +430,9 @@ def correct(request, pk: int):
         initial={"outcome": decision.outcome, "motivation": decision.motivation},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        review = reverse("labelling:review", args=[decision.request_id])
+
+        def correct() -> str:
             services.decision_correct(
                 decision=decision,
                 actor=request.user,
@@ -423,8 +441,11 @@ def correct(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("La correction est enregistrée."))
-            return redirect("labelling:review", pk=decision.request_id)
-        except (services.LabellingError, TransitionError) as error:
+            return review
+
+        try:
+            return submit_once(request, correct, fallback=review)
+        except ServiceRefused as error:
             messages.error(request, str(error))
     return render(
         request, "labelling/correction.html", {"decision": decision, "form": form, "tally": counted}
@@ -448,7 +469,7 @@ def raise_request(request, reference: str):
                 "présentera au comité."
             ),
         )
-    except services.LabellingError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
     if is_owner:
         return redirect(project.get_absolute_url())

@@ -348,6 +348,13 @@ class Project(models.Model):
                     "Le montant visé en financement participatif ne peut dépasser le budget."
                 ),
             ),
+            # A label number names one dossier (labelling gives them from a yearly counter).
+            models.UniqueConstraint(
+                fields=["label_number"],
+                condition=~Q(label_number=""),
+                name="one_dossier_per_label_number",
+                violation_error_message=_("Ce numéro de label est déjà celui d'un autre dossier."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.services import user_create
+from accounts.services import ServiceRefused, user_create
 from propulsons import emails
 
 from . import personal_data, uploads
@@ -46,7 +46,7 @@ CLAIM_SALT = "projects.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # a claim link stays valid 30 days
 
 
-class TransitionError(Exception):
+class TransitionError(ServiceRefused):
     """A transition that the workflow does not allow, or that another request already made."""
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
 from campaigns.views import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
@@ -70,15 +72,22 @@ def intake(request):
                 % {"email": settings.TEAM_EMAIL},
             )
         elif form.is_valid():
-            if not form.is_spam():
+            done = reverse("projects:intake_done")
+            if form.is_spam():
+                # A robot that filled the hidden field sees the same confirmation, and nothing
+                # is recorded.
+                return redirect(done)
+
+            def submit() -> str:
                 project = services.project_submit(
                     details=form.details(),
                     submitted_by=request.user if request.user.is_authenticated else None,
                 )
                 request.session[SUBMITTED_SESSION_KEY] = project.reference
-            # A robot that filled the hidden field sees the same confirmation, and nothing
-            # is recorded.
-            return redirect("projects:intake_done")
+                return done
+
+            # A double click sends the form twice: one dossier, one email.
+            return submit_once(request, submit, fallback=done)
     share = form.share_text() if form.is_bound and not form.errors.get("total_budget") else ""
     return render(
         request,
@@ -133,8 +142,10 @@ def porteur_project(request, reference: str):
     if request.method == "POST":
         if not can_add_document(request.user, project):
             raise PermissionDenied
-        if document_form.is_valid() and _add_document(request, project, document_form):
-            return redirect(project.get_absolute_url() + "#documents")
+        if document_form.is_valid():
+            back = project.get_absolute_url() + "#documents"
+            if response := _add_document_once(request, project, document_form, back):
+                return response
     return render(
         request,
         "projects/porteur_project.html",
@@ -177,6 +188,25 @@ def _add_document(request, project: Project, form: DocumentForm) -> Document | N
     return document
 
 
+class _DocumentNotSaved(Exception):
+    """The upload failed (its error is on the form): the form key must not be used up."""
+
+
+def _add_document_once(request, project: Project, form: DocumentForm, back: str):
+    """Redirect once the document is added (or was, by the same form sent twice); None when
+    the upload failed, so that the page shows the form with its error."""
+
+    def add() -> str:
+        if _add_document(request, project, form) is None:
+            raise _DocumentNotSaved
+        return back
+
+    try:
+        return submit_once(request, add, fallback=back)
+    except _DocumentNotSaved:
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def project_edit(request, reference: str):
@@ -192,7 +222,14 @@ def project_edit(request, reference: str):
     form = ProjectDetailsForm(request.POST or None, instance=project)
     form.fields["contact_email"].disabled = True
     if request.method == "POST" and form.is_valid():
-        services.project_update_details(project=project, details=form.details(), actor=request.user)
+        try:
+            services.project_update_details(
+                project=project, details=form.details(), actor=request.user
+            )
+        except ServiceRefused as error:
+            # The dossier went before the committee since the form was opened.
+            messages.error(request, str(error))
+            return redirect(project.get_absolute_url())
         messages.success(request, _("Les informations du projet sont enregistrées."))
         if project.owner_id == request.user.pk:
             return redirect(project.get_absolute_url())
@@ -218,7 +255,7 @@ def claim(request, token: str):
     if request.method == "POST":
         try:
             services.project_claim(project=project, user=request.user)
-        except services.TransitionError as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect("projects:porteur_space")
         messages.success(
@@ -329,12 +366,10 @@ def team_project(request, reference: str):
     _require_team(request)
     project = _project_for(request, reference)
     document_form = DocumentForm(request.POST or None, request.FILES or None)
-    if (
-        request.method == "POST"
-        and document_form.is_valid()
-        and _add_document(request, project, document_form)
-    ):
-        return redirect(reverse("projects:team_project", args=[reference]) + "#documents")
+    if request.method == "POST" and document_form.is_valid():
+        back = reverse("projects:team_project", args=[reference]) + "#documents"
+        if response := _add_document_once(request, project, document_form, back):
+            return response
     history = StatusChange.objects.filter(project=project).select_related("actor")
     return render(
         request,
@@ -365,7 +400,7 @@ def _team_transition(request, reference: str, service, success_message: str):
         return redirect("projects:team_project", reference=reference)
     try:
         service(project=project, actor=request.user, reason=form.cleaned_data["reason"])
-    except services.TransitionError as error:
+    except ServiceRefused as error:
         messages.error(request, str(error))
         return HttpResponseBadRequest(
             render(request, "projects/transition_refused.html", {"project": project}).content
@@ -412,17 +447,26 @@ def deletion_request(request):
     if request.method == "POST":
         from accounts.services import deletion_request_create
 
-        deletion_request_create(
-            user=request.user, message=posted_text(request, "message", max_length=2000)
-        )
-        messages.success(
-            request,
-            _(
-                "Votre demande d'effacement est enregistrée. L'équipe la traite dans le mois "
-                "et vous écrit quand c'est fait."
-            ),
-        )
-        return redirect("projects:porteur_space")
+        space = reverse("projects:porteur_space")
+
+        def ask() -> str:
+            deletion_request_create(
+                user=request.user, message=posted_text(request, "message", max_length=2000)
+            )
+            messages.success(
+                request,
+                _(
+                    "Votre demande d'effacement est enregistrée. L'équipe la traite dans le "
+                    "mois et vous écrit quand c'est fait."
+                ),
+            )
+            return space
+
+        try:
+            return submit_once(request, ask, fallback=space)
+        except ServiceRefused as error:
+            messages.info(request, str(error))
+            return redirect(space)
     return render(request, "projects/deletion_request.html")
 
 
@@ -442,7 +486,7 @@ def privacy_requests(request):
                 _("Demande traitée : %(count)s dossier(s) anonymisé(s), compte effacé.")
                 % {"count": count},
             )
-        except (services.TransitionError, services.AnonymisationFailed) as error:
+        except ServiceRefused as error:
             messages.error(request, str(error))
         return redirect("projects:privacy_requests")
     requests = DeletionRequest.objects.select_related("user", "processed_by").annotate(

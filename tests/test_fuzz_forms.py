@@ -600,6 +600,10 @@ def test_intake_form(data, porteur):
         submission(details(partner, emails).map(lambda d: {**d, "consent": "on"}), DETAILS_JUNK)
     )
     payload["website"] = ""  # the honeypot: a person never fills it in
+    # The form's key (a form sent twice is recognised): absent, well formed, or junk.
+    key = data.draw(st.one_of(st.just(ABSENT), st.just("k" * 32), JUNK), label="form key")
+    if key != ABSENT:
+        payload["form_key"] = key
     user = data.draw(st.sampled_from([None, porteur]), label="logged in as")
     with example():
         client = client_for(user)
@@ -1827,7 +1831,9 @@ def test_siret_of_superscript_digits_is_refused_in_french(client):
     assert "SIRET" in response.context["form"].errors["siret"][0]
 
 
-def test_upload_named_without_letters_is_kept_as_document_with_its_type_s_extension(client, porteur, project):
+def test_upload_named_without_letters_is_kept_as_document_with_its_type_s_extension(
+    client, porteur, project
+):
     """A file named « 🎉 » got Django's bare English « Bad Request (400) »:
     get_valid_filename() raises SuspiciousFileOperation for a name with no letter or digit."""
     client.force_login(porteur)
