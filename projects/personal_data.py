@@ -167,7 +167,7 @@ def _declare() -> None:
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from accounts.models import DeletionRequest, Organisation, User
+    from accounts.models import DeletionRequest, Organisation, SubmittedForm, User
 
     from .models import (
         AnonymisationFailure,
@@ -301,6 +301,14 @@ def _declare() -> None:
         | {"arrondissement_name": "reference data (INSEE)"},
     )
     register(ReferenceCounter, dossier=None)
+    register(
+        SubmittedForm,
+        dossier=None,
+        keep={
+            "key": "a random token and the account's id, never what the form said",
+            "result_path": "the address of the page the form led to (a reference at most)",
+        },
+    )
     register(
         AnonymisationFailure,
         # A successful anonymisation deletes the record of its earlier failures.

@@ -377,9 +377,9 @@ def project_set_label(*, project: Project, number: str, labelled_on) -> None:
 STOPPED_STATUSES = (Status.CONTACT, Status.ABANDONED, Status.REORIENTED)
 
 
-class AnonymisationFailed(Exception):
+class AnonymisationFailed(ServiceRefused):
     """Anonymising a dossier failed and changed nothing (rows and files as they were); the
-    failure is recorded for the team. The message is for the user."""
+    failure is recorded for the team. The message is for the user, as every refusal's."""
 
     def __init__(self, project: Project, error: Exception):
         self.project = project
