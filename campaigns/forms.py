@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.models import Category
+from propulsons.search import SearchField
 
 from .models import (
     Campaign,
@@ -162,7 +163,7 @@ class MapPlacementForm(forms.Form):
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Rechercher"), required=False)
+    q = SearchField(label=gettext_lazy("Rechercher"))
     # A name typed with suggestions: a list of every commune would weigh on each page.
     commune = forms.CharField(
         label=gettext_lazy("Commune"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from projects.models import Category, Commune, Project, Status
 from projects.permissions import can_manage_projects
 from projects.services import TransitionError
+from propulsons.search import words_filter
 
 from . import selectors, services
 from .forms import (
@@ -67,12 +68,9 @@ def catalogue(request):
     filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
     if filters.is_valid():
         data = filters.cleaned_data
-        for word in data["q"].split():
+        if data["q"]:
             projects = projects.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(structure_name__icontains=word)
-                | Q(commune__name__icontains=word)
+                words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
             )
         if data["commune"]:
             projects = projects.filter(commune__name__iexact=data["commune"].strip())

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from propulsons.search import SearchField
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
 from .services import INTAKE_FIELDS
@@ -411,13 +412,13 @@ class ReasonForm(forms.Form):
 class PipelineFilterForm(forms.Form):
     """The filters of the team's pipeline; every field is optional."""
 
-    q = forms.CharField(label=gettext_lazy("Recherche (nom, référence, projet)"), required=False)
+    q = SearchField(label=gettext_lazy("Recherche (nom, référence, projet)"))
     status = forms.ChoiceField(
         label=gettext_lazy("Statut"),
         required=False,
         choices=[("", gettext_lazy("Tous")), *Status.choices],
     )
-    commune = forms.CharField(label=gettext_lazy("Commune"), required=False)
+    commune = forms.CharField(label=gettext_lazy("Commune"), required=False, max_length=100)
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)
     partner = forms.ModelChoiceField(
         label=gettext_lazy("Partenaire"),
