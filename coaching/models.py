@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import FinancingType, Project
+from propulsons.dates import add_to_moment, local_day
 
 
 class Relevance(models.TextChoices):
@@ -94,7 +96,7 @@ class FirstMeeting(models.Model):
 
     @property
     def ends_at(self):
-        return self.scheduled_at + timezone.timedelta(minutes=self.duration_minutes)
+        return add_to_moment(self.scheduled_at, timedelta(minutes=self.duration_minutes))
 
 
 class FundingSource(models.TextChoices):
@@ -292,7 +294,7 @@ class Reminder(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return self.done_at is None and timezone.localdate(self.due_at) < today
+        return self.done_at is None and local_day(self.due_at) < today
 
 
 def new_calendar_token() -> str:

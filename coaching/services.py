@@ -20,6 +20,7 @@ from accounts.models import Role, User
 from projects import services as project_services
 from projects.models import Project, Status
 from propulsons import emails
+from propulsons.dates import add_days, local_day
 
 from . import calendar, selectors
 from .models import (
@@ -271,8 +272,8 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     silence = timedelta(days=settings.COACHING_SILENCE_DAYS)
     in_coaching = Project.objects.filter(status=Status.COACHING).select_related("coach")
     for project in in_coaching:
-        since = project.last_interaction_on or timezone.localdate(project.status_changed_at)
-        if since + silence <= today and (project.coach or fallback):
+        since = project.last_interaction_on or local_day(project.status_changed_at)
+        if add_days(since, silence.days) <= today and (project.coach or fallback):
             reminders.append(
                 _cadence_reminder(
                     project,
@@ -280,7 +281,7 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     f"since-{since.isoformat()}",
                     _("Aucun échange depuis le %(date)s : prendre des nouvelles.")
                     % {"date": since.strftime("%d/%m/%Y")},
-                    due_moment(since + silence),
+                    due_moment(add_days(since, silence.days)),
                     project.coach or fallback,
                 )
             )
@@ -294,9 +295,9 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
         )
     )
     for project in live:
-        started = timezone.localdate(project.campaign_started_at or project.status_changed_at)
+        started = local_day(project.campaign_started_at or project.status_changed_at)
         since = max(filter(None, [project.last_call_on, started]))
-        if since + call_silence <= today and (project.coach or fallback):
+        if add_days(since, call_silence.days) <= today and (project.coach or fallback):
             reminders.append(
                 _cadence_reminder(
                     project,
@@ -304,7 +305,7 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     f"since-{since.isoformat()}",
                     _("Campagne en cours sans appel depuis le %(date)s : appeler le porteur.")
                     % {"date": since.strftime("%d/%m/%Y")},
-                    due_moment(since + call_silence),
+                    due_moment(add_days(since, call_silence.days)),
                     project.coach or fallback,
                 )
             )
@@ -318,16 +319,16 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
         .select_related("coach")
     )
     for project in ended:
-        end = timezone.localdate(project.campaign_ended_at)
+        end = local_day(project.campaign_ended_at)
         for days in settings.AFTER_CAMPAIGN_CALL_DAYS:
-            if end + timedelta(days=days) <= today and (project.coach or fallback):
+            if add_days(end, days) <= today and (project.coach or fallback):
                 reminders.append(
                     _cadence_reminder(
                         project,
                         ReminderKind.AFTER_CAMPAIGN,
                         f"J+{days}",
                         _("Appel J+%(days)s après la fin de la campagne.") % {"days": days},
-                        due_moment(end + timedelta(days=days)),
+                        due_moment(add_days(end, days)),
                         project.coach or fallback,
                     )
                 )
