@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.models import Category
+from propulsons.dates import date_in_range
 from propulsons.search import SearchField
 
 from .models import (
@@ -78,6 +79,7 @@ class SnapshotForm(forms.Form):
         label=gettext_lazy("Relevé le"),
         widget=DATE_WIDGET,
         required=False,
+        validators=[date_in_range],
         help_text=gettext_lazy("Vide : aujourd'hui."),
     )
 
@@ -112,7 +114,10 @@ class FinishForm(forms.Form):
         label=gettext_lazy("Contributeurs"), min_value=0, max_value=10_000_000
     )
     finished_on = forms.DateField(
-        label=gettext_lazy("Terminée le"), widget=DATE_WIDGET, required=False
+        label=gettext_lazy("Terminée le"),
+        widget=DATE_WIDGET,
+        required=False,
+        validators=[date_in_range],
     )
 
     def __init__(self, *args, **kwargs):
@@ -210,12 +215,13 @@ class CatalogueFilterForm(forms.Form):
         self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
 
 
-PERIOD_FIRST_YEAR, PERIOD_LAST_YEAR = 2000, 2100
-
-
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False)
-    end = forms.DateField(label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False)
+    start = forms.DateField(
+        label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
+    )
 
     def period(self) -> tuple[date, date]:
         start, end = figures_start(), timezone.localdate()
@@ -226,15 +232,6 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("start", "end"):
-            day = cleaned.get(name)
-            if day and not PERIOD_FIRST_YEAR <= day.year <= PERIOD_LAST_YEAR:
-                self.add_error(
-                    name,
-                    _("Choisissez une date entre %(first)s et %(last)s.")
-                    % {"first": PERIOD_FIRST_YEAR, "last": PERIOD_LAST_YEAR},
-                )
-                cleaned.pop(name, None)
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("La fin de la période doit suivre son début."))
         return cleaned

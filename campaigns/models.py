@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from propulsons.dates import date_in_range
+
 
 class Platform(models.Model):
     """A crowdfunding platform (Ulule, KissKissBankBank…): a list the team manages in the admin."""
@@ -76,8 +78,8 @@ class Campaign(models.Model):
     goal = models.DecimalField(
         _("objectif (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(1)]
     )
-    starts_on = models.DateField(_("début"), null=True, blank=True)
-    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    starts_on = models.DateField(_("début"), null=True, blank=True, validators=[date_in_range])
+    ends_on = models.DateField(_("fin"), null=True, blank=True, validators=[date_in_range])
     status = models.CharField(
         _("statut"),
         max_length=20,
@@ -85,8 +87,12 @@ class Campaign(models.Model):
         default=CampaignStatus.PREPARING,
         db_index=True,
     )
-    launched_on = models.DateField(_("lancée le"), null=True, blank=True, db_index=True)
-    finished_on = models.DateField(_("terminée le"), null=True, blank=True)
+    launched_on = models.DateField(
+        _("lancée le"), null=True, blank=True, db_index=True, validators=[date_in_range]
+    )
+    finished_on = models.DateField(
+        _("terminée le"), null=True, blank=True, validators=[date_in_range]
+    )
     final_amount = models.DecimalField(
         _("montant final (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -99,7 +105,9 @@ class Campaign(models.Model):
     rewards_delivered = models.CharField(
         _("contreparties livrées"), max_length=10, choices=RewardsDelivery.choices, blank=True
     )
-    rewards_delivered_on = models.DateField(_("livrées le"), null=True, blank=True)
+    rewards_delivered_on = models.DateField(
+        _("livrées le"), null=True, blank=True, validators=[date_in_range]
+    )
     project_carried_out = models.BooleanField(_("projet réalisé"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,7 +149,7 @@ class FigureSnapshot(models.Model):
     """The campaign's figures at a moment, as read on the platform or declared."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
-    taken_at = models.DateTimeField(_("relevé le"))
+    taken_at = models.DateTimeField(_("relevé le"), validators=[date_in_range])
     amount = models.DecimalField(
         _("montant collecté (€)"),
         max_digits=12,

@@ -475,6 +475,16 @@ def campaign_edit(request, reference: str):
     )
 
 
+def _form_errors(form) -> str:
+    """A form posted from the dossier page answers with a message: each error with its field."""
+    return " ".join(
+        f"{form.fields[name].label} : {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
 @require_POST
 @login_required
 def campaign_action(request, pk: int, action: str):
@@ -487,9 +497,7 @@ def campaign_action(request, pk: int, action: str):
         elif action == "terminer":
             form = FinishForm(request.POST)
             if not form.is_valid():
-                raise services.CampaignError(
-                    _("Indiquez le résultat, le montant final et le nombre de contributeurs.")
-                )
+                raise services.CampaignError(_form_errors(form))
             services.campaign_finish(
                 campaign=campaign,
                 actor=request.user,
@@ -502,7 +510,7 @@ def campaign_action(request, pk: int, action: str):
         elif action == "suivi":
             form = FollowUpForm(request.POST, instance=campaign)
             if not form.is_valid():
-                raise services.CampaignError(_("Vérifiez le suivi saisi."))
+                raise services.CampaignError(_form_errors(form))
             carried = request.POST.get("project_carried_out")
             services.campaign_record_follow_up(
                 campaign=campaign,
@@ -555,7 +563,7 @@ def snapshot_create(request, pk: int):
         except services.CampaignError as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, _form_errors(form))
     if is_owner:
         return redirect(campaign.project.get_absolute_url() + "#campagne")
     return _back_to_dossier(campaign.project)

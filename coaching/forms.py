@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns.models import Platform
 from projects.models import ACTIVE_STATUSES, Project
+from propulsons.dates import date_in_range
 
 from .models import FinancingLine, FirstMeeting, Interaction, RewardTier
 
@@ -251,6 +252,7 @@ def active_projects() -> "forms.models.QuerySet":
 class PostponeForm(forms.Form):
     due_on = forms.DateField(
         label=gettext_lazy("Reporter au"),
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from propulsons.dates import date_in_range
 from propulsons.search import SearchField
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
@@ -76,6 +77,7 @@ class ProjectDetailsForm(forms.ModelForm):
         label=gettext_lazy("Début de campagne souhaité (mois)"),
         required=False,
         input_formats=["%Y-%m", "%m/%Y"],
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=gettext_lazy("Facultatif : une estimation suffit."),
     )
@@ -429,11 +431,13 @@ class PipelineFilterForm(forms.Form):
     contact_from = forms.DateField(
         label=gettext_lazy("Contact depuis le"),
         required=False,
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     contact_to = forms.DateField(
         label=gettext_lazy("Contact jusqu'au"),
         required=False,
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sort = forms.ChoiceField(
