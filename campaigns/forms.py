@@ -19,6 +19,7 @@ from .models import (
     RewardsDelivery,
 )
 from .selectors import PublicStatus, figures_start
+from .services import figures_problems
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,6 +68,17 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
+def _check_figures(form: forms.Form, campaign, amount_field: str, contributors_field: str) -> None:
+    """Figures beyond what a campaign can collect: a message next to the field concerned."""
+    amount = form.cleaned_data.get(amount_field)
+    contributors = form.cleaned_data.get(contributors_field)
+    if campaign is None or amount is None or contributors is None:
+        return
+    problems = figures_problems(campaign=campaign, amount=amount, contributors=contributors)
+    for field, message in problems.items():
+        form.add_error(amount_field if field == "amount" else contributors_field, message)
+
+
 class SnapshotForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Montant collecté (€)"), min_value=0, max_digits=12, decimal_places=2
@@ -83,12 +95,21 @@ class SnapshotForm(forms.Form):
         help_text=gettext_lazy("Vide : aujourd'hui."),
     )
 
-    def __init__(self, *args, porteur: bool = False, **kwargs):
+    def __init__(self, *args, porteur: bool = False, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
         if porteur:
             # A porteur declares figures; the source is then theirs.
             del self.fields["source"]
+            self.fields["amount"].help_text = _(
+                "L'équipe vérifie les chiffres déclarés avant de les publier sur le site."
+            )
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_figures(self, self.campaign, "amount", "contributors")
+        return cleaned
 
     def clean_taken_on(self):
         day = self.cleaned_data["taken_on"]
@@ -120,9 +141,15 @@ class FinishForm(forms.Form):
         validators=[date_in_range],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_figures(self, self.campaign, "final_amount", "final_contributors")
+        return cleaned
 
 
 class FollowUpForm(forms.ModelForm):

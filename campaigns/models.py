@@ -145,8 +145,20 @@ class FigureSource(models.TextChoices):
     EXPORT = "export", _("Export de la plateforme")
 
 
+class FigureReview(models.TextChoices):
+    """Figures a porteur declares wait for the team; the team's own figures are accepted."""
+
+    PENDING = "pending", _("À vérifier par l'équipe")
+    ACCEPTED = "accepted", _("Acceptés")
+    REJECTED = "rejected", _("Refusés")
+
+
 class FigureSnapshot(models.Model):
-    """The campaign's figures at a moment, as read on the platform or declared."""
+    """The campaign's figures at a moment, as read on the platform or declared.
+
+    Only accepted figures reach the campaign's latest figures (declared_*) and so the public
+    pages; every figure entered before moderation existed counts as accepted.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
     taken_at = models.DateTimeField(_("relevé le"), validators=[date_in_range])
@@ -161,6 +173,21 @@ class FigureSnapshot(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    review = models.CharField(
+        _("vérification"),
+        max_length=10,
+        choices=FigureReview.choices,
+        default=FigureReview.ACCEPTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vérifiés par"),
+    )
+    reviewed_at = models.DateTimeField(_("vérifiés le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,7 +195,15 @@ class FigureSnapshot(models.Model):
         get_latest_by = "taken_at"
         verbose_name = _("relevé des chiffres")
         verbose_name_plural = _("relevés des chiffres")
-        indexes = [models.Index(fields=["campaign", "-taken_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "-taken_at"]),
+            # The team's list of declarations to check: a handful among many accepted rows.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(review="pending"),
+                name="snapshot_pending_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="snapshot_amount_positive")
         ]

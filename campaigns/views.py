@@ -30,7 +30,7 @@ from .forms import (
     PeriodForm,
     SnapshotForm,
 )
-from .models import Campaign, CampaignStatus, FigureSource
+from .models import Campaign, CampaignStatus, FigureSnapshot, FigureSource
 
 PAGE_SIZE = 12
 
@@ -495,7 +495,7 @@ def campaign_action(request, pk: int, action: str):
             services.campaign_start(campaign=campaign, actor=request.user)
             messages.success(request, _("La campagne est lancée."))
         elif action == "terminer":
-            form = FinishForm(request.POST)
+            form = FinishForm(request.POST, campaign=campaign)
             if not form.is_valid():
                 raise services.CampaignError(_form_errors(form))
             services.campaign_finish(
@@ -540,7 +540,9 @@ def snapshot_create(request, pk: int):
     is_owner = campaign.project.owner_id == request.user.pk
     if not (is_owner or can_manage_projects(request.user)):
         raise Http404
-    form = SnapshotForm(request.POST, porteur=not can_manage_projects(request.user))
+    form = SnapshotForm(
+        request.POST, porteur=not can_manage_projects(request.user), campaign=campaign
+    )
     if form.is_valid():
         day = form.cleaned_data["taken_on"]
         taken_at = (
@@ -559,7 +561,15 @@ def snapshot_create(request, pk: int):
                 source=form.cleaned_data.get("source", FigureSource.PORTEUR),
                 taken_at=taken_at,
             )
-            messages.success(request, _("Les chiffres sont enregistrés."))
+            messages.success(
+                request,
+                _("Les chiffres sont enregistrés.")
+                if can_manage_projects(request.user)
+                else _(
+                    "Les chiffres sont enregistrés : ils paraîtront sur le site une fois "
+                    "vérifiés par l'équipe."
+                ),
+            )
         except services.CampaignError as error:
             messages.error(request, str(error))
     else:
@@ -567,6 +577,31 @@ def snapshot_create(request, pk: int):
     if is_owner:
         return redirect(campaign.project.get_absolute_url() + "#campagne")
     return _back_to_dossier(campaign.project)
+
+
+REVIEW_DECISIONS = {"accepter": True, "refuser": False}
+
+
+@require_POST
+@login_required
+def snapshot_review(request, pk: int, decision: str):
+    """The team accepts or rejects figures a porteur declared."""
+    _require_team(request)
+    if decision not in REVIEW_DECISIONS:
+        raise Http404
+    snapshot = get_object_or_404(FigureSnapshot.objects.select_related("campaign__project"), pk=pk)
+    accept = REVIEW_DECISIONS[decision]
+    try:
+        services.snapshot_review(snapshot=snapshot, actor=request.user, accept=accept)
+        messages.success(
+            request,
+            _("Les chiffres déclarés sont acceptés : ils comptent désormais sur le site.")
+            if accept
+            else _("Les chiffres déclarés sont refusés : ils ne paraîtront pas sur le site."),
+        )
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    return _back_to_dossier(snapshot.campaign.project)
 
 
 @require_POST

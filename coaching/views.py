@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from campaigns.selectors import pending_declarations
 from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -46,6 +47,7 @@ def _team_page(project: Project, anchor: str = "accompagnement") -> str:
 ACTIVE_SHOWN = 30
 REMINDERS_SHOWN = 50
 SUGGESTIONS = 100
+DECLARATIONS_SHOWN = 20
 
 
 @require_safe
@@ -76,10 +78,19 @@ def dashboard(request):
         .select_related("project")
         .order_by("scheduled_at")[:20]
     )
+    # Figures porteurs declared wait for the team before they reach the public pages.
+    declarations = list(pending_declarations()[: DECLARATIONS_SHOWN + 1])
+    declarations_count = (
+        pending_declarations().count()
+        if len(declarations) > DECLARATIONS_SHOWN
+        else len(declarations)
+    )
     return render(
         request,
         "coaching/dashboard.html",
         {
+            "declarations": declarations[:DECLARATIONS_SHOWN],
+            "declarations_count": declarations_count,
             "reminders": reminders,
             "reminders_count": upcoming.count(),
             "end_of_today": end_of_today,
