@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from propulsons.search import BoundedAdminSearch
+
 from .models import FinancingLine, FirstMeeting, Interaction, Reminder, RewardTier
 
 
@@ -14,7 +16,7 @@ class RewardTierInline(admin.TabularInline):
 
 
 @admin.register(FirstMeeting)
-class FirstMeetingAdmin(admin.ModelAdmin):
+class FirstMeetingAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_display = ["project", "scheduled_at", "organiser", "relevance", "outcome", "reported_at"]
     list_filter = ["relevance", "outcome"]
     list_select_related = ["project", "organiser"]
@@ -26,7 +28,7 @@ class FirstMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_display = ["project", "kind", "happened_on", "phase", "author", "next_action_due"]
     list_filter = ["kind", "phase", "happened_on"]
     list_select_related = ["project", "author"]
@@ -35,7 +37,7 @@ class InteractionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_display = ["project", "kind", "message", "recipient", "due_at", "sent_at", "done_at"]
     list_filter = [
         "kind",

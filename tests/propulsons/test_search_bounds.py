@@ -71,3 +71,12 @@ def test_the_pipeline_commune_filter_is_bounded(client, cheffe):
     response = client.get("/accompagnement/dossiers/", {"commune": "x" * 5000})
     assert response.status_code == 200
     assert "100 caractères" in response.content.decode()
+
+
+def test_a_huge_admin_search_is_bounded_too(client, admin_user):
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/admin/coaching/reminder/", {"q": HUGE_QUERY})
+    assert response.status_code == 200
+    # Three fields per word, at most MAX_WORDS words.
+    assert _like_conditions(captured.captured_queries) <= 3 * MAX_WORDS
