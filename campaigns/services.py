@@ -16,6 +16,7 @@ from accounts.models import User
 from projects import services as project_services
 from projects.models import Commune, Project, Status
 from projects.permissions import can_manage_projects
+from propulsons.dates import out_of_range
 
 from .models import Campaign, CampaignStatus, FigureReview, FigureSnapshot, Platform
 
@@ -39,6 +40,8 @@ def campaign_create(
 ) -> Campaign:
     if project.status != Status.LABELLED:
         raise CampaignError(_("Seul un projet labellisé peut préparer une campagne."))
+    if problem := out_of_range(starts_on, ends_on):
+        raise CampaignError(problem)
     if (
         project.campaigns.exclude(status=CampaignStatus.CANCELLED)
         .filter(launched_on__isnull=True)
@@ -65,6 +68,8 @@ def campaign_create(
 def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
     if campaign.is_finished:
         raise CampaignError(_("La campagne est terminée : ses informations ne changent plus."))
+    if problem := out_of_range(*(fields.get(name) for name in ("starts_on", "ends_on"))):
+        raise CampaignError(problem)
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.save(update_fields=list(fields))
@@ -75,6 +80,8 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
 def campaign_start(*, campaign: Campaign, actor: User, on: date | None = None) -> Campaign:
     """The campaign goes live: it now counts as launched, and the dossier is "en cours"."""
     on = on or timezone.localdate()
+    if problem := out_of_range(on):
+        raise CampaignError(problem)
     # The actual start replaces the planned one.
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.PREPARING).update(
         status=CampaignStatus.RUNNING, launched_on=on, starts_on=on
@@ -149,6 +156,8 @@ def snapshot_add(
     taken_at = taken_at or timezone.now()
     if taken_at > timezone.now() + timezone.timedelta(minutes=5):
         raise CampaignError(_("Un relevé ne peut pas être daté dans le futur."))
+    if problem := out_of_range(taken_at):
+        raise CampaignError(problem)
     problems = figures_problems(campaign=campaign, amount=amount, contributors=contributors)
     if problems:
         raise CampaignError(" ".join(problems.values()))
@@ -207,6 +216,8 @@ def campaign_finish(
     if problems:
         raise CampaignError(" ".join(problems.values()))
     on = on or timezone.localdate()
+    if problem := out_of_range(on):
+        raise CampaignError(problem)
     if campaign.starts_on and on < campaign.starts_on:
         raise CampaignError(_("Une campagne ne peut pas se terminer avant d'avoir commencé."))
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.RUNNING).update(
@@ -255,6 +266,8 @@ def campaign_record_follow_up(
 ) -> Campaign:
     if not campaign.is_finished:
         raise CampaignError(_("Le suivi se renseigne une fois la campagne terminée."))
+    if problem := out_of_range(rewards_delivered_on):
+        raise CampaignError(problem)
     campaign.rewards_delivered = rewards_delivered
     campaign.rewards_delivered_on = rewards_delivered_on
     campaign.project_carried_out = project_carried_out

@@ -20,7 +20,7 @@ from accounts.models import Role, User
 from projects import services as project_services
 from projects.models import Project, Status
 from propulsons import emails
-from propulsons.dates import add_days, local_day
+from propulsons.dates import add_days, local_day, out_of_range
 
 from . import calendar, selectors
 from .models import (
@@ -73,6 +73,8 @@ def first_meeting_schedule(
         raise CoachingError(_("Le premier rendez-vous a déjà eu lieu pour ce dossier."))
     if not location and not video_link:
         raise CoachingError(_("Indiquez un lieu ou un lien de visioconférence."))
+    if problem := out_of_range(scheduled_at):
+        raise CoachingError(problem)
     meeting, created = FirstMeeting.objects.update_or_create(
         project=project,
         defaults={
@@ -183,6 +185,8 @@ def interaction_record(
     next action with a due date becomes a reminder."""
     if next_action_due and not next_action:
         raise CoachingError(_("Indiquez la prochaine action à faire."))
+    if problem := out_of_range(happened_on, next_action_due):
+        raise CoachingError(problem)
     started, ended = selectors.campaign_dates(project)
     if started is not None or not phase:
         phase = selectors.phase_for(happened_on, started, ended)
@@ -238,6 +242,8 @@ def reminder_postpone(*, reminder: Reminder, actor: User, due_on: date) -> Remin
     """Move a reminder to another day; it will be emailed again then."""
     if due_on < timezone.localdate():
         raise CoachingError(_("Choisissez une date à venir."))
+    if problem := out_of_range(due_on):
+        raise CoachingError(problem)
     updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
         due_at=due_moment(due_on), sent_at=None, claimed_until=None
     )

@@ -61,6 +61,16 @@ class DateInRange:
 date_in_range = DateInRange()
 
 
+def out_of_range(*values: date | datetime | None) -> str | None:
+    """For the services, whose callers are not all forms: why one of these dates is refused."""
+    for value in values:
+        try:
+            date_in_range(value)
+        except ValidationError as error:
+            return error.messages[0]
+    return None
+
+
 def add_days(day: date, days: int) -> date:
     """`day + days`, held at the ends of the calendar instead of raising OverflowError."""
     try:

@@ -1,6 +1,7 @@
 """Every date a person types is bounded: a French message next to the field, nothing saved."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
@@ -204,3 +205,55 @@ def test_the_admin_refuses_a_reminder_due_in_year_9999(client, admin_user, proje
     assert response.status_code == 200
     assert MESSAGE in response.content.decode()
     assert Reminder.objects.get(pk=reminder.pk).due_at == due_at
+
+
+def test_the_services_refuse_far_dates_whoever_calls_them(cheffe, project):
+    from datetime import UTC
+
+    from campaigns import services as campaign_services
+    from coaching import services as coaching_services
+
+    far = date(9999, 12, 31)
+    reminder = ReminderFactory(project=project, recipient=cheffe)
+    with pytest.raises(coaching_services.CoachingError, match="Choisissez une date entre"):
+        coaching_services.reminder_postpone(reminder=reminder, actor=cheffe, due_on=far)
+    with pytest.raises(coaching_services.CoachingError, match="Choisissez une date entre"):
+        coaching_services.interaction_record(
+            project=project,
+            author=cheffe,
+            kind="phone",
+            happened_on=date(2026, 11, 20),
+            duration_minutes=20,
+            next_action="Rappeler",
+            next_action_due=far,
+        )
+    with pytest.raises(coaching_services.CoachingError, match="Choisissez une date entre"):
+        coaching_services.first_meeting_schedule(
+            project=project,
+            organiser=cheffe,
+            scheduled_at=datetime(9999, 12, 31, 10, 0, tzinfo=UTC),
+            location="Lens",
+        )
+    campaign = CampaignFactory()
+    with pytest.raises(campaign_services.CampaignError, match="Choisissez une date entre"):
+        campaign_services.campaign_finish(
+            campaign=campaign,
+            actor=cheffe,
+            outcome="succeeded",
+            final_amount=Decimal("100"),
+            final_contributors=3,
+            on=far,
+        )
+    with pytest.raises(campaign_services.CampaignError, match="Choisissez une date entre"):
+        campaign_services.snapshot_add(
+            campaign=campaign,
+            actor=cheffe,
+            amount=Decimal("100"),
+            contributors=3,
+            source="platform",
+            taken_at=datetime(1, 1, 2, tzinfo=UTC),
+        )
+    assert Reminder.objects.get(pk=reminder.pk).due_at.year == 2026
+    assert not Interaction.objects.exists() and not FirstMeeting.objects.exists()
+    assert Campaign.objects.get(pk=campaign.pk).status == "running"
+    assert not FigureSnapshot.objects.exists()
