@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DeletionRequest, Organisation, Role, User
 from accounts.services import user_apply_role
 from propulsons.admin import ReadOnlyAdmin
+from propulsons.search import BoundedAdminSearch
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_display = ["name", "short_name", "is_committee_member", "is_prescribing_partner"]
     list_filter = ["is_committee_member", "is_prescribing_partner"]
     search_fields = ["name", "short_name"]
@@ -55,7 +56,7 @@ CREDENTIAL_FIELDS = ("email", "role", "organisation", "is_active")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BoundedAdminSearch, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserChangeForm
     ordering = ["last_name", "first_name", "email"]
@@ -124,7 +125,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(ReadOnlyAdmin):
+class LogEntryAdmin(BoundedAdminSearch, ReadOnlyAdmin):
     """The audit trail of admin changes and anonymisations: readable, never editable."""
 
     list_display = ["action_time", "user", "content_type", "object_repr", "action_flag"]

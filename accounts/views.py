@@ -28,6 +28,10 @@ def account_home(request):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    # The link proves the address: its owner is logged in once the password is chosen.
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
     def form_valid(self, form):
         # Whoever proves they own the address may log in again at once.
         axes_reset(username=form.user.email)

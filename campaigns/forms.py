@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.models import Category
+from propulsons.dates import date_in_range
+from propulsons.search import SearchField
 
 from .models import (
     Campaign,
@@ -18,6 +20,7 @@ from .models import (
     RewardsDelivery,
 )
 from .selectors import PublicStatus, figures_start
+from .services import figures_problems
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -69,6 +72,17 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
+def _check_figures(form: forms.Form, campaign, amount_field: str, contributors_field: str) -> None:
+    """Figures beyond what a campaign can collect: a message next to the field concerned."""
+    amount = form.cleaned_data.get(amount_field)
+    contributors = form.cleaned_data.get(contributors_field)
+    if campaign is None or amount is None or contributors is None:
+        return
+    problems = figures_problems(campaign=campaign, amount=amount, contributors=contributors)
+    for field, message in problems.items():
+        form.add_error(amount_field if field == "amount" else contributors_field, message)
+
+
 class SnapshotForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Montant collecté (€)"), min_value=0, max_digits=12, decimal_places=2
@@ -81,15 +95,25 @@ class SnapshotForm(forms.Form):
         label=gettext_lazy("Relevé le"),
         widget=DATE_WIDGET,
         required=False,
+        validators=[date_in_range],
         help_text=gettext_lazy("Vide : aujourd'hui."),
     )
 
-    def __init__(self, *args, porteur: bool = False, **kwargs):
+    def __init__(self, *args, porteur: bool = False, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
         if porteur:
             # A porteur declares figures; the source is then theirs.
             del self.fields["source"]
+            self.fields["amount"].help_text = _(
+                "L'équipe vérifie les chiffres déclarés avant de les publier sur le site."
+            )
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_figures(self, self.campaign, "amount", "contributors")
+        return cleaned
 
     def clean_taken_on(self):
         day = self.cleaned_data["taken_on"]
@@ -115,12 +139,21 @@ class FinishForm(forms.Form):
         label=gettext_lazy("Contributeurs"), min_value=0, max_value=10_000_000
     )
     finished_on = forms.DateField(
-        label=gettext_lazy("Terminée le"), widget=DATE_WIDGET, required=False
+        label=gettext_lazy("Terminée le"),
+        widget=DATE_WIDGET,
+        required=False,
+        validators=[date_in_range],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign = campaign
         self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_figures(self, self.campaign, "final_amount", "final_contributors")
+        return cleaned
 
 
 class FollowUpForm(forms.ModelForm):
@@ -166,7 +199,7 @@ class MapPlacementForm(forms.Form):
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Rechercher"), required=False)
+    q = SearchField(label=gettext_lazy("Rechercher"))
     # A name typed with suggestions: a list of every commune would weigh on each page.
     commune = forms.CharField(
         label=gettext_lazy("Commune"),
@@ -213,12 +246,13 @@ class CatalogueFilterForm(forms.Form):
         self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
 
 
-PERIOD_FIRST_YEAR, PERIOD_LAST_YEAR = 2000, 2100
-
-
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False)
-    end = forms.DateField(label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False)
+    start = forms.DateField(
+        label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
+    )
 
     def period(self) -> tuple[date, date]:
         start, end = figures_start(), timezone.localdate()
@@ -229,15 +263,6 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("start", "end"):
-            day = cleaned.get(name)
-            if day and not PERIOD_FIRST_YEAR <= day.year <= PERIOD_LAST_YEAR:
-                self.add_error(
-                    name,
-                    _("Choisissez une date entre %(first)s et %(last)s.")
-                    % {"first": PERIOD_FIRST_YEAR, "last": PERIOD_LAST_YEAR},
-                )
-                cleaned.pop(name, None)
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("La fin de la période doit suivre son début."))
         return cleaned

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from propulsons.dates import date_in_range
+
 
 class Platform(models.Model):
     """A crowdfunding platform (Ulule, KissKissBankBank…): a list the team manages in the admin."""
@@ -80,8 +82,8 @@ class Campaign(models.Model):
     goal = models.DecimalField(
         _("objectif (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(1)]
     )
-    starts_on = models.DateField(_("début"), null=True, blank=True)
-    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    starts_on = models.DateField(_("début"), null=True, blank=True, validators=[date_in_range])
+    ends_on = models.DateField(_("fin"), null=True, blank=True, validators=[date_in_range])
     status = models.CharField(
         _("statut"),
         max_length=20,
@@ -89,8 +91,12 @@ class Campaign(models.Model):
         default=CampaignStatus.PREPARING,
         db_index=True,
     )
-    launched_on = models.DateField(_("lancée le"), null=True, blank=True, db_index=True)
-    finished_on = models.DateField(_("terminée le"), null=True, blank=True)
+    launched_on = models.DateField(
+        _("lancée le"), null=True, blank=True, db_index=True, validators=[date_in_range]
+    )
+    finished_on = models.DateField(
+        _("terminée le"), null=True, blank=True, validators=[date_in_range]
+    )
     final_amount = models.DecimalField(
         _("montant final (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -103,7 +109,9 @@ class Campaign(models.Model):
     rewards_delivered = models.CharField(
         _("contreparties livrées"), max_length=10, choices=RewardsDelivery.choices, blank=True
     )
-    rewards_delivered_on = models.DateField(_("livrées le"), null=True, blank=True)
+    rewards_delivered_on = models.DateField(
+        _("livrées le"), null=True, blank=True, validators=[date_in_range]
+    )
     project_carried_out = models.BooleanField(_("projet réalisé"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,11 +157,23 @@ class FigureSource(models.TextChoices):
     EXPORT = "export", _("Export de la plateforme")
 
 
+class FigureReview(models.TextChoices):
+    """Figures a porteur declares wait for the team; the team's own figures are accepted."""
+
+    PENDING = "pending", _("À vérifier par l'équipe")
+    ACCEPTED = "accepted", _("Acceptés")
+    REJECTED = "rejected", _("Refusés")
+
+
 class FigureSnapshot(models.Model):
-    """The campaign's figures at a moment, as read on the platform or declared."""
+    """The campaign's figures at a moment, as read on the platform or declared.
+
+    Only accepted figures reach the campaign's latest figures (declared_*) and so the public
+    pages; every figure entered before moderation existed counts as accepted.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
-    taken_at = models.DateTimeField(_("relevé le"))
+    taken_at = models.DateTimeField(_("relevé le"), validators=[date_in_range])
     amount = models.DecimalField(
         _("montant collecté (€)"),
         max_digits=12,
@@ -165,6 +185,21 @@ class FigureSnapshot(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    review = models.CharField(
+        _("vérification"),
+        max_length=10,
+        choices=FigureReview.choices,
+        default=FigureReview.ACCEPTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vérifiés par"),
+    )
+    reviewed_at = models.DateTimeField(_("vérifiés le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,7 +207,15 @@ class FigureSnapshot(models.Model):
         get_latest_by = "taken_at"
         verbose_name = _("relevé des chiffres")
         verbose_name_plural = _("relevés des chiffres")
-        indexes = [models.Index(fields=["campaign", "-taken_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "-taken_at"]),
+            # The team's list of declarations to check: a handful among many accepted rows.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(review="pending"),
+                name="snapshot_pending_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="snapshot_amount_positive")
         ]

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from projects.models import Project, Status, StatusChange
 
-from .models import Campaign, CampaignStatus, CollectionModel
+from .models import Campaign, CampaignStatus, CollectionModel, FigureReview, FigureSnapshot
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -253,3 +253,12 @@ def filter_public_status(projects: QuerySet[Project], public_status: str) -> Que
     if public_status == PublicStatus.SUCCEEDED:
         return projects.filter(campaign_status=CampaignStatus.SUCCEEDED)
     return projects
+
+
+def pending_declarations() -> QuerySet[FigureSnapshot]:
+    """Figures porteurs declared that the team has not checked yet, oldest first."""
+    return (
+        FigureSnapshot.objects.filter(review=FigureReview.PENDING)
+        .select_related("campaign__project")
+        .order_by("created_at", "id")
+    )

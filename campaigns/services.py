@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -16,9 +17,18 @@ from accounts.services import ServiceRefused
 from projects import personal_data
 from projects import services as project_services
 from projects.models import Commune, Project, Status
+from projects.permissions import can_manage_projects
 from projects.personal_data import BLANK
+from propulsons.dates import out_of_range
 
-from .models import OPEN_CAMPAIGN_STATUSES, Campaign, CampaignStatus, FigureSnapshot, Platform
+from .models import (
+    OPEN_CAMPAIGN_STATUSES,
+    Campaign,
+    CampaignStatus,
+    FigureReview,
+    FigureSnapshot,
+    Platform,
+)
 
 
 class CampaignError(ServiceRefused):
@@ -40,6 +50,8 @@ def campaign_create(
 ) -> Campaign:
     if project.status != Status.LABELLED:
         raise CampaignError(_("Seul un projet labellisé peut préparer une campagne."))
+    if problem := out_of_range(starts_on, ends_on):
+        raise CampaignError(problem)
     already = _("Une campagne est déjà en préparation pour ce projet.")
     if project.campaigns.filter(status__in=OPEN_CAMPAIGN_STATUSES).exists():
         raise CampaignError(already)
@@ -68,6 +80,8 @@ def campaign_create(
 def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
     if campaign.is_finished:
         raise CampaignError(_("La campagne est terminée : ses informations ne changent plus."))
+    if problem := out_of_range(*(fields.get(name) for name in ("starts_on", "ends_on"))):
+        raise CampaignError(problem)
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.save(update_fields=list(fields))
@@ -78,6 +92,8 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
 def campaign_start(*, campaign: Campaign, actor: User, on: date | None = None) -> Campaign:
     """The campaign goes live: it now counts as launched, and the dossier is "en cours"."""
     on = on or timezone.localdate()
+    if problem := out_of_range(on):
+        raise CampaignError(problem)
     # The actual start replaces the planned one.
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.PREPARING).update(
         status=CampaignStatus.RUNNING, launched_on=on, starts_on=on
@@ -91,6 +107,51 @@ def campaign_start(*, campaign: Campaign, actor: User, on: date | None = None) -
     return campaign
 
 
+# What a campaign's figures may say: a local campaign collects far less than this, and a
+# figure beyond it is a typing slip (or worse) that would go straight to the public figures.
+FIGURES_MAX_AMOUNT = Decimal("1000000")
+FIGURES_MAX_GOAL_MULTIPLE = 10
+FIGURES_MAX_CONTRIBUTORS = 100_000
+
+
+def figures_problems(*, campaign: Campaign, amount: Decimal, contributors: int) -> dict[str, str]:
+    """Why figures cannot be right, by field (empty when they can): shared by the forms, which
+    show each message next to its field, and by the services, which refuse the same."""
+    problems: dict[str, str] = {}
+    if amount > FIGURES_MAX_AMOUNT:
+        problems["amount"] = _("Vérifiez le montant : au plus %(max)s €.") % {
+            "max": number_format(FIGURES_MAX_AMOUNT, 0, force_grouping=True)
+        }
+    elif campaign.goal and amount > campaign.goal * FIGURES_MAX_GOAL_MULTIPLE:
+        problems["amount"] = _(
+            "Vérifiez le montant : il dépasse %(multiple)s fois l'objectif (%(goal)s €)."
+        ) % {
+            "multiple": FIGURES_MAX_GOAL_MULTIPLE,
+            "goal": number_format(campaign.goal, 0, force_grouping=True),
+        }
+    if contributors > FIGURES_MAX_CONTRIBUTORS:
+        problems["contributors"] = _("Vérifiez le nombre de contributeurs : au plus %(max)s.") % {
+            "max": number_format(FIGURES_MAX_CONTRIBUTORS, 0, force_grouping=True)
+        }
+    elif contributors > amount:
+        problems["contributors"] = _(
+            "Vérifiez le nombre de contributeurs : chacun apporte au moins 1 €, ils ne peuvent "
+            "pas être plus nombreux que les euros collectés."
+        )
+    return problems
+
+
+def _keep_latest_accepted(snapshot: FigureSnapshot) -> None:
+    # The campaign keeps its latest accepted figures; an older snapshot changes nothing.
+    Campaign.objects.filter(pk=snapshot.campaign_id).filter(
+        Q(declared_at__isnull=True) | Q(declared_at__lte=snapshot.taken_at)
+    ).update(
+        declared_amount=snapshot.amount,
+        declared_contributors=snapshot.contributors,
+        declared_at=snapshot.taken_at,
+    )
+
+
 @transaction.atomic
 def snapshot_add(
     *,
@@ -101,11 +162,18 @@ def snapshot_add(
     source: str,
     taken_at: datetime | None = None,
 ) -> FigureSnapshot:
+    """New figures. The team's count at once; a porteur's wait for the team's check."""
     if campaign.launched_on is None:
         raise CampaignError(_("La campagne n'est pas encore lancée."))
     taken_at = taken_at or timezone.now()
     if taken_at > timezone.now() + timezone.timedelta(minutes=5):
         raise CampaignError(_("Un relevé ne peut pas être daté dans le futur."))
+    if problem := out_of_range(taken_at):
+        raise CampaignError(problem)
+    problems = figures_problems(campaign=campaign, amount=amount, contributors=contributors)
+    if problems:
+        raise CampaignError(" ".join(problems.values()))
+    by_team = can_manage_projects(actor)
     snapshot = FigureSnapshot.objects.create(
         campaign=campaign,
         taken_at=taken_at,
@@ -113,11 +181,31 @@ def snapshot_add(
         contributors=contributors,
         source=source,
         entered_by=actor,
+        review=FigureReview.ACCEPTED if by_team else FigureReview.PENDING,
+        reviewed_by=actor if by_team else None,
+        reviewed_at=timezone.now() if by_team else None,
     )
-    # The campaign keeps its latest figures; an older snapshot entered late changes nothing.
-    Campaign.objects.filter(pk=campaign.pk).filter(
-        Q(declared_at__isnull=True) | Q(declared_at__lte=taken_at)
-    ).update(declared_amount=amount, declared_contributors=contributors, declared_at=taken_at)
+    if by_team:
+        _keep_latest_accepted(snapshot)
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_review(*, snapshot: FigureSnapshot, actor: User, accept: bool) -> FigureSnapshot:
+    """The team accepts (the figures become public) or rejects a porteur's declaration."""
+    if not can_manage_projects(actor):
+        raise CampaignError(_("Seule l'équipe vérifie les chiffres déclarés."))
+    # Only a pending declaration changes: a double click or two cheffes cannot both decide.
+    updated = FigureSnapshot.objects.filter(pk=snapshot.pk, review=FigureReview.PENDING).update(
+        review=FigureReview.ACCEPTED if accept else FigureReview.REJECTED,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
+    if not updated:
+        raise CampaignError(_("Ces chiffres ont déjà été vérifiés."))
+    snapshot.refresh_from_db()
+    if accept:
+        _keep_latest_accepted(snapshot)
     return snapshot
 
 
@@ -134,7 +222,14 @@ def campaign_finish(
     """Record the final result (réussie, échouée or annulée); the dossier's campaign ends."""
     if outcome not in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED):
         raise CampaignError(_("Issue de campagne inconnue."))
+    problems = figures_problems(
+        campaign=campaign, amount=final_amount, contributors=final_contributors
+    )
+    if problems:
+        raise CampaignError(" ".join(problems.values()))
     on = on or timezone.localdate()
+    if problem := out_of_range(on):
+        raise CampaignError(problem)
     if campaign.starts_on and on < campaign.starts_on:
         raise CampaignError(_("Une campagne ne peut pas se terminer avant d'avoir commencé."))
     updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.RUNNING).update(
@@ -183,6 +278,8 @@ def campaign_record_follow_up(
 ) -> Campaign:
     if not campaign.is_finished:
         raise CampaignError(_("Le suivi se renseigne une fois la campagne terminée."))
+    if problem := out_of_range(rewards_delivered_on):
+        raise CampaignError(problem)
     campaign.rewards_delivered = rewards_delivered
     campaign.rewards_delivered_on = rewards_delivered_on
     campaign.project_carried_out = project_carried_out
@@ -212,8 +309,10 @@ def commune_set_location(*, commune: Commune, latitude: Decimal, longitude: Deci
 
 
 def campaign_refresh_declared(*, campaign: Campaign) -> None:
-    """Recompute the campaign's latest declared figures from its snapshots (imports, demo)."""
-    latest = campaign.snapshots.order_by("-taken_at", "-id").first()
+    """Recompute the campaign's latest accepted figures from its snapshots (imports, demo)."""
+    latest = (
+        campaign.snapshots.filter(review=FigureReview.ACCEPTED).order_by("-taken_at", "-id").first()
+    )
     Campaign.objects.filter(pk=campaign.pk).update(
         declared_amount=latest.amount if latest else None,
         declared_contributors=latest.contributors if latest else None,

@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("campagnes/<int:pk>/chiffres/", views.snapshot_create, name="snapshot_create"),
     path(
+        "accompagnement/chiffres/<int:pk>/<str:decision>/",
+        views.snapshot_review,
+        name="snapshot_review",
+    ),
+    path(
         "espace/dossiers/<str:reference>/publication/",
         views.publication,
         name="publication",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
 from projects.models import Category, Commune, Project, Status
 from projects.permissions import can_manage_projects
+from propulsons.search import words_filter
 
 from . import selectors, services
 from .forms import (
@@ -30,7 +31,7 @@ from .forms import (
     PeriodForm,
     SnapshotForm,
 )
-from .models import Campaign, CampaignStatus, FigureSource
+from .models import Campaign, CampaignStatus, FigureSnapshot, FigureSource
 
 PAGE_SIZE = 12
 
@@ -68,12 +69,9 @@ def catalogue(request):
     filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
     if filters.is_valid():
         data = filters.cleaned_data
-        for word in data["q"].split():
+        if data["q"]:
             projects = projects.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(structure_name__icontains=word)
-                | Q(commune__name__icontains=word)
+                words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
             )
         if data["commune"]:
             projects = projects.filter(commune__name__iexact=data["commune"].strip())
@@ -483,6 +481,16 @@ def campaign_edit(request, reference: str):
     )
 
 
+def _form_errors(form) -> str:
+    """A form posted from the dossier page answers with a message: each error with its field."""
+    return " ".join(
+        f"{form.fields[name].label} : {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
 @require_POST
 @login_required
 def campaign_action(request, pk: int, action: str):
@@ -493,11 +501,9 @@ def campaign_action(request, pk: int, action: str):
             services.campaign_start(campaign=campaign, actor=request.user)
             messages.success(request, _("La campagne est lancée."))
         elif action == "terminer":
-            form = FinishForm(request.POST)
+            form = FinishForm(request.POST, campaign=campaign)
             if not form.is_valid():
-                raise services.CampaignError(
-                    _("Indiquez le résultat, le montant final et le nombre de contributeurs.")
-                )
+                raise services.CampaignError(_form_errors(form))
             services.campaign_finish(
                 campaign=campaign,
                 actor=request.user,
@@ -510,7 +516,7 @@ def campaign_action(request, pk: int, action: str):
         elif action == "suivi":
             form = FollowUpForm(request.POST, instance=campaign)
             if not form.is_valid():
-                raise services.CampaignError(_("Vérifiez le suivi saisi."))
+                raise services.CampaignError(_form_errors(form))
             carried = request.POST.get("project_carried_out")
             services.campaign_record_follow_up(
                 campaign=campaign,
@@ -540,7 +546,9 @@ def snapshot_create(request, pk: int):
     is_owner = campaign.project.owner_id == request.user.pk
     if not (is_owner or can_manage_projects(request.user)):
         raise Http404
-    form = SnapshotForm(request.POST, porteur=not can_manage_projects(request.user))
+    form = SnapshotForm(
+        request.POST, porteur=not can_manage_projects(request.user), campaign=campaign
+    )
     if form.is_valid():
         day = form.cleaned_data["taken_on"]
         taken_at = (
@@ -565,7 +573,15 @@ def snapshot_create(request, pk: int):
                 source=form.cleaned_data.get("source", FigureSource.PORTEUR),
                 taken_at=taken_at,
             )
-            messages.success(request, _("Les chiffres sont enregistrés."))
+            messages.success(
+                request,
+                _("Les chiffres sont enregistrés.")
+                if can_manage_projects(request.user)
+                else _(
+                    "Les chiffres sont enregistrés : ils paraîtront sur le site une fois "
+                    "vérifiés par l'équipe."
+                ),
+            )
             return back
 
         try:
@@ -573,10 +589,35 @@ def snapshot_create(request, pk: int):
         except ServiceRefused as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, _form_errors(form))
     if is_owner:
         return redirect(campaign.project.get_absolute_url() + "#campagne")
     return _back_to_dossier(campaign.project)
+
+
+REVIEW_DECISIONS = {"accepter": True, "refuser": False}
+
+
+@require_POST
+@login_required
+def snapshot_review(request, pk: int, decision: str):
+    """The team accepts or rejects figures a porteur declared."""
+    _require_team(request)
+    if decision not in REVIEW_DECISIONS:
+        raise Http404
+    snapshot = get_object_or_404(FigureSnapshot.objects.select_related("campaign__project"), pk=pk)
+    accept = REVIEW_DECISIONS[decision]
+    try:
+        services.snapshot_review(snapshot=snapshot, actor=request.user, accept=accept)
+        messages.success(
+            request,
+            _("Les chiffres déclarés sont acceptés : ils comptent désormais sur le site.")
+            if accept
+            else _("Les chiffres déclarés sont refusés : ils ne paraîtront pas sur le site."),
+        )
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    return _back_to_dossier(snapshot.campaign.project)
 
 
 @require_POST

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from propulsons.admin import WorkflowFieldsAdmin
+from propulsons.search import BoundedAdminSearch
 
 from .models import FinancingLine, FirstMeeting, Interaction, Reminder, RewardTier
 
@@ -16,7 +17,7 @@ class RewardTierInline(admin.TabularInline):
 
 
 @admin.register(FirstMeeting)
-class FirstMeetingAdmin(WorkflowFieldsAdmin):
+class FirstMeetingAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
     list_display = ["project", "scheduled_at", "organiser", "relevance", "outcome", "reported_at"]
     list_filter = ["relevance", "outcome"]
     list_select_related = ["project", "organiser"]
@@ -29,7 +30,7 @@ class FirstMeetingAdmin(WorkflowFieldsAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(WorkflowFieldsAdmin):
+class InteractionAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
     list_display = ["project", "kind", "happened_on", "phase", "author", "next_action_due"]
     list_filter = ["kind", "phase", "happened_on"]
     list_select_related = ["project", "author"]
@@ -40,7 +41,7 @@ class InteractionAdmin(WorkflowFieldsAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(WorkflowFieldsAdmin):
+class ReminderAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
     list_display = ["project", "kind", "message", "recipient", "due_at", "sent_at", "done_at"]
     list_filter = [
         "kind",

@@ -1,11 +1,11 @@
 """Calendar files, built with the icalendar library: the first meeting's invitation and the
 cheffe's private feed of appointments and follow-ups."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
+
+from propulsons.dates import add_days, local_day
 
 PRODID = "-//Propulsons!//Accompagnement//FR"
 
@@ -64,11 +64,14 @@ def cheffe_feed(*, meetings, reminders) -> bytes:
         cal.add_component(_meeting_event(meeting))
     for reminder in reminders:
         event = Event()
-        day = timezone.localdate(reminder.due_at)
+        # A stored date at the end of the calendar still makes an event (it has no day after).
+        day = local_day(reminder.due_at)
         event.add("uid", f"rappel-{reminder.pk}@propulsons.org")
         event.add("dtstamp", timezone.now())
         event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        after = add_days(day, 1)
+        if after > day:  # the calendar's last day has no day after: one day is then implied
+            event.add("dtend", after)
         event.add("summary", f"À faire — {reminder.project.title} : {reminder.message}")
         event.add(
             "url", f"{settings.SITE_URL}/accompagnement/dossiers/{reminder.project.reference}/"

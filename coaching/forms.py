@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns.models import Platform
 from projects.models import ACTIVE_STATUSES, Project
+from propulsons.dates import date_in_range
 
 from .models import FinancingLine, FirstMeeting, Interaction, RewardTier
 
@@ -301,6 +302,7 @@ def active_projects() -> "forms.models.QuerySet":
 class PostponeForm(forms.Form):
     due_on = forms.DateField(
         label=gettext_lazy("Reporter au"),
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import FinancingType, Project
+from propulsons.dates import add_to_moment, date_in_range, local_day
 
 
 class Relevance(models.TextChoices):
@@ -29,7 +31,7 @@ class FirstMeeting(models.Model):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="first_meeting", verbose_name=_("dossier")
     )
-    scheduled_at = models.DateTimeField(_("date et heure"))
+    scheduled_at = models.DateTimeField(_("date et heure"), validators=[date_in_range])
     duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=120)
     location = models.CharField(_("lieu"), max_length=300, blank=True)
     video_link = models.URLField(_("lien de visioconférence"), blank=True)
@@ -94,7 +96,7 @@ class FirstMeeting(models.Model):
 
     @property
     def ends_at(self):
-        return self.scheduled_at + timezone.timedelta(minutes=self.duration_minutes)
+        return add_to_moment(self.scheduled_at, timedelta(minutes=self.duration_minutes))
 
 
 class FundingSource(models.TextChoices):
@@ -182,7 +184,7 @@ class Interaction(models.Model):
         Project, on_delete=models.CASCADE, related_name="interactions", verbose_name=_("dossier")
     )
     kind = models.CharField(_("type d'échange"), max_length=20, choices=InteractionKind.choices)
-    happened_on = models.DateField(_("date"))
+    happened_on = models.DateField(_("date"), validators=[date_in_range])
     duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=30)
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
     internal_notes = models.TextField(_("notes internes"), blank=True)
@@ -192,7 +194,9 @@ class Interaction(models.Model):
         help_text=_("Visible par le porteur dans son espace."),
     )
     next_action = models.CharField(_("prochaine action"), max_length=300, blank=True)
-    next_action_due = models.DateField(_("à faire pour le"), null=True, blank=True)
+    next_action_due = models.DateField(
+        _("à faire pour le"), null=True, blank=True, validators=[date_in_range]
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("saisi par"),
@@ -255,7 +259,7 @@ class Reminder(models.Model):
     # so that each scan creates it once.
     key = models.CharField(_("clé"), max_length=60)
     message = models.CharField(_("quoi"), max_length=300)
-    due_at = models.DateTimeField(_("échéance"), db_index=True)
+    due_at = models.DateTimeField(_("échéance"), db_index=True, validators=[date_in_range])
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
@@ -292,7 +296,7 @@ class Reminder(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return self.done_at is None and timezone.localdate(self.due_at) < today
+        return self.done_at is None and local_day(self.due_at) < today
 
 
 def new_calendar_token() -> str:

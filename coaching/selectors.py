@@ -3,9 +3,9 @@
 from datetime import date, datetime
 
 from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
-from django.utils import timezone
 
 from projects.models import Project, Status, StatusChange
+from propulsons.dates import local_day
 
 from .models import Phase
 
@@ -37,7 +37,7 @@ def campaign_dates(project: Project) -> tuple[date | None, date | None]:
 
 
 def _local_date(moment: datetime | None) -> date | None:
-    return timezone.localdate(moment) if moment else None
+    return local_day(moment) if moment else None
 
 
 def phase_for(day: date, started: date | None, ended: date | None) -> str:

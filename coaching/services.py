@@ -23,6 +23,7 @@ from projects import services as project_services
 from projects.models import Project, Status
 from projects.personal_data import BLANK, NULL, WITH_ROW, neutral
 from propulsons import emails
+from propulsons.dates import add_days, local_day, out_of_range
 
 from . import calendar, selectors
 from .models import (
@@ -75,6 +76,8 @@ def first_meeting_schedule(
         raise CoachingError(_("Le premier rendez-vous a déjà eu lieu pour ce dossier."))
     if not location and not video_link:
         raise CoachingError(_("Indiquez un lieu ou un lien de visioconférence."))
+    if problem := out_of_range(scheduled_at):
+        raise CoachingError(problem)
     meeting, created = FirstMeeting.objects.update_or_create(
         project=project,
         defaults={
@@ -197,6 +200,8 @@ def interaction_record(
     next action with a due date becomes a reminder."""
     if next_action_due and not next_action:
         raise CoachingError(_("Indiquez la prochaine action à faire."))
+    if problem := out_of_range(happened_on, next_action_due):
+        raise CoachingError(problem)
     started, ended = selectors.campaign_dates(project)
     if started is not None or not phase:
         phase = selectors.phase_for(happened_on, started, ended)
@@ -252,6 +257,8 @@ def reminder_postpone(*, reminder: Reminder, actor: User, due_on: date) -> Remin
     """Move a reminder to another day; it will be emailed again then."""
     if due_on < timezone.localdate():
         raise CoachingError(_("Choisissez une date à venir."))
+    if problem := out_of_range(due_on):
+        raise CoachingError(problem)
     updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
         due_at=due_moment(due_on), sent_at=None, claimed_until=None
     )
@@ -286,8 +293,8 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     silence = timedelta(days=settings.COACHING_SILENCE_DAYS)
     in_coaching = Project.objects.filter(status=Status.COACHING).select_related("coach")
     for project in in_coaching:
-        since = project.last_interaction_on or timezone.localdate(project.status_changed_at)
-        if since + silence <= today and (project.coach or fallback):
+        since = project.last_interaction_on or local_day(project.status_changed_at)
+        if add_days(since, silence.days) <= today and (project.coach or fallback):
             reminders.append(
                 _cadence_reminder(
                     project,
@@ -295,7 +302,7 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     f"since-{since.isoformat()}",
                     _("Aucun échange depuis le %(date)s : prendre des nouvelles.")
                     % {"date": since.strftime("%d/%m/%Y")},
-                    due_moment(since + silence),
+                    due_moment(add_days(since, silence.days)),
                     project.coach or fallback,
                 )
             )
@@ -309,9 +316,9 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
         )
     )
     for project in live:
-        started = timezone.localdate(project.campaign_started_at or project.status_changed_at)
+        started = local_day(project.campaign_started_at or project.status_changed_at)
         since = max(filter(None, [project.last_call_on, started]))
-        if since + call_silence <= today and (project.coach or fallback):
+        if add_days(since, call_silence.days) <= today and (project.coach or fallback):
             reminders.append(
                 _cadence_reminder(
                     project,
@@ -319,7 +326,7 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     f"since-{since.isoformat()}",
                     _("Campagne en cours sans appel depuis le %(date)s : appeler le porteur.")
                     % {"date": since.strftime("%d/%m/%Y")},
-                    due_moment(since + call_silence),
+                    due_moment(add_days(since, call_silence.days)),
                     project.coach or fallback,
                 )
             )
@@ -333,16 +340,16 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
         .select_related("coach")
     )
     for project in ended:
-        end = timezone.localdate(project.campaign_ended_at)
+        end = local_day(project.campaign_ended_at)
         for days in settings.AFTER_CAMPAIGN_CALL_DAYS:
-            if end + timedelta(days=days) <= today and (project.coach or fallback):
+            if add_days(end, days) <= today and (project.coach or fallback):
                 reminders.append(
                     _cadence_reminder(
                         project,
                         ReminderKind.AFTER_CAMPAIGN,
                         f"J+{days}",
                         _("Appel J+%(days)s après la fin de la campagne.") % {"days": days},
-                        due_moment(end + timedelta(days=days)),
+                        due_moment(add_days(end, days)),
                         project.coach or fallback,
                     )
                 )

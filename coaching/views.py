@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
+from campaigns.selectors import pending_declarations
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -48,6 +49,7 @@ def _team_page(project: Project, anchor: str = "accompagnement") -> str:
 ACTIVE_SHOWN = 30
 REMINDERS_SHOWN = 50
 SUGGESTIONS = 100
+DECLARATIONS_SHOWN = 20
 
 
 @require_safe
@@ -78,10 +80,19 @@ def dashboard(request):
         .select_related("project")
         .order_by("scheduled_at")[:20]
     )
+    # Figures porteurs declared wait for the team before they reach the public pages.
+    declarations = list(pending_declarations()[: DECLARATIONS_SHOWN + 1])
+    declarations_count = (
+        pending_declarations().count()
+        if len(declarations) > DECLARATIONS_SHOWN
+        else len(declarations)
+    )
     return render(
         request,
         "coaching/dashboard.html",
         {
+            "declarations": declarations[:DECLARATIONS_SHOWN],
+            "declarations_count": declarations_count,
             "reminders": reminders,
             "reminders_count": upcoming.count(),
             "end_of_today": end_of_today,

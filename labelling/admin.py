@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from propulsons.admin import ReadOnlyAdmin
+from propulsons.search import BoundedAdminSearch
 
 from .models import (
     CommitteeSession,
@@ -24,7 +25,7 @@ class CommitteeSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LabellingRequest)
-class LabellingRequestAdmin(ReadOnlyAdmin):
+class LabellingRequestAdmin(BoundedAdminSearch, ReadOnlyAdmin):
     list_display = ["project", "requested_at", "session", "vote_closed_at"]
     list_select_related = ["project", "session"]
     search_fields = ["project__reference", "project__title"]

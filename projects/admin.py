@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from propulsons.admin import WorkflowFieldsAdmin
+from propulsons.search import BoundedAdminSearch
 
 from . import services
 from .models import Commune, Document, Project, StatusChange
@@ -58,7 +59,7 @@ def _bulk_transition(modeladmin, request, queryset, service, reason):
 
 
 @admin.register(Project)
-class ProjectAdmin(WorkflowFieldsAdmin):
+class ProjectAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
     list_display = [
         "reference",
         "title",
@@ -133,7 +134,7 @@ class ProjectAdmin(WorkflowFieldsAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_display = ["name", "insee_code", "arrondissement_name", "population"]
     list_filter = ["arrondissement_name"]
     search_fields = ["name", "insee_code"]

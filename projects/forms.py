@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from propulsons.dates import date_in_range
+from propulsons.search import SearchField
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
 from .services import INTAKE_FIELDS
@@ -77,6 +79,7 @@ class ProjectDetailsForm(forms.ModelForm):
         label=gettext_lazy("Début de campagne souhaité (mois)"),
         required=False,
         input_formats=["%Y-%m", "%m/%Y"],
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=gettext_lazy("Facultatif : une estimation suffit."),
     )
@@ -424,13 +427,13 @@ class ReasonForm(forms.Form):
 class PipelineFilterForm(forms.Form):
     """The filters of the team's pipeline; every field is optional."""
 
-    q = forms.CharField(label=gettext_lazy("Recherche (nom, référence, projet)"), required=False)
+    q = SearchField(label=gettext_lazy("Recherche (nom, référence, projet)"))
     status = forms.ChoiceField(
         label=gettext_lazy("Statut"),
         required=False,
         choices=[("", gettext_lazy("Tous")), *Status.choices],
     )
-    commune = forms.CharField(label=gettext_lazy("Commune"), required=False)
+    commune = forms.CharField(label=gettext_lazy("Commune"), required=False, max_length=100)
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)
     partner = forms.ModelChoiceField(
         label=gettext_lazy("Partenaire"),
@@ -441,11 +444,13 @@ class PipelineFilterForm(forms.Form):
     contact_from = forms.DateField(
         label=gettext_lazy("Contact depuis le"),
         required=False,
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     contact_to = forms.DateField(
         label=gettext_lazy("Contact jusqu'au"),
         required=False,
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sort = forms.ChoiceField(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from propulsons.dates import date_in_range
 
 from .uploads import name_for_type, remove_files_on_commit
 
@@ -282,7 +283,9 @@ class Project(models.Model):
     financing_type = models.CharField(
         _("type de financement envisagé"), max_length=30, choices=FinancingType.choices
     )
-    wished_campaign_start = models.DateField(_("début de campagne souhaité"), null=True, blank=True)
+    wished_campaign_start = models.DateField(
+        _("début de campagne souhaité"), null=True, blank=True, validators=[date_in_range]
+    )
 
     # Accompagnement
     partner = models.ForeignKey(
@@ -320,14 +323,16 @@ class Project(models.Model):
         related_name="+",
     )
     # Set by the committee's decision (labelling app).
-    labelled_on = models.DateField(_("labellisé le"), null=True, blank=True)
+    labelled_on = models.DateField(
+        _("labellisé le"), null=True, blank=True, validators=[date_in_range]
+    )
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
 
     consent_at = models.DateTimeField(_("consentement donné le"))
     # The date of the latest coaching exchange, kept by coaching.services.interaction_record
     # so that the dashboard and the reminder scan need no aggregate over every exchange.
     last_interaction_on = models.DateField(
-        _("dernier échange le"), null=True, blank=True, db_index=True
+        _("dernier échange le"), null=True, blank=True, db_index=True, validators=[date_in_range]
     )
     # Personal data erased (on request, or after the retention period); statistics kept.
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)

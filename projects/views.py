@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
 from propulsons.http import posted_id, posted_text
+from propulsons.search import words_filter
 
 from . import services, uploads
 from .forms import (
@@ -316,16 +317,17 @@ def team_pipeline(request):
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
-            words = Q()
-            for word in data["q"].split():
-                words &= (
-                    Q(reference__icontains=word)
-                    | Q(title__icontains=word)
-                    | Q(structure_name__icontains=word)
-                    | Q(contact_last_name__icontains=word)
-                    | Q(contact_first_name__icontains=word)
-                    | Q(contact_email__icontains=word)
-                )
+            words = words_filter(
+                data["q"],
+                [
+                    "reference",
+                    "title",
+                    "structure_name",
+                    "contact_last_name",
+                    "contact_first_name",
+                    "contact_email",
+                ],
+            )
             projects, counted = projects.filter(words), counted.filter(words)
         for field, lookup in [
             ("commune", "commune__name__icontains"),

@@ -204,6 +204,9 @@ def axe(live_server):
     address = f"{live_server.url}/__tests__/axe.min.js"
 
     def run(page):
+        # A check made while a click's navigation is still under way would inject the script
+        # into the page being left ("add_script_tag" on a null document): wait for the page.
+        page.wait_for_load_state("load")
         page.route(
             address,
             lambda route: route.fulfill(path=AXE_SCRIPT, content_type="application/javascript"),
@@ -227,6 +230,14 @@ def axe(live_server):
         ]
 
     return run
+
+
+def click_and_wait(target) -> None:
+    """Click what follows a link or sends a form, and wait until the page it leads to has
+    loaded: a check made sooner reads (or injects axe into) the page being left, which passes
+    alone and fails on a loaded machine."""
+    with target.page.expect_navigation(wait_until="load"):
+        target.click()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
@@ -1644,6 +1644,45 @@ def test_snapshot_form(data, porteur, cheffe, campaign_world):
         assert snapshot.amount == Decimal(payload["amount"].strip()) and snapshot.entered_by == user
         assert snapshot.source == ("porteur" if user == porteur else payload["source"])
         assert snapshot.taken_at <= timezone.now()
+        # A porteur's figures wait for the team: the campaign's public figures do not move.
+        if user == porteur:
+            assert snapshot.review == "pending" and "Campaign" not in changed(before, after)
+        else:
+            assert snapshot.review == "accepted"
+
+
+@fuzz(40)
+@given(data=st.data())
+def test_snapshot_review(data, porteur, cheffe, campaign_world):
+    campaign = campaign_world["running"]
+    declared = FigureSnapshot.objects.create(
+        campaign=campaign,
+        taken_at=timezone.now(),
+        amount=Decimal("300"),
+        contributors=9,
+        source="porteur",
+        entered_by=porteur,
+        review="pending",
+    )
+    decision = data.draw(
+        st.one_of(st.sampled_from(["accepter", "refuser"]), TEXT), label="decision"
+    )
+    with example():
+        client = client_for(cheffe)
+        before = db_state()
+        response = client.post(
+            f"/accompagnement/chiffres/{declared.pk}/{quote(decision, safe='')}/"
+        )
+        outcome(response)
+        after = db_state()
+        review = FigureSnapshot.objects.get(pk=declared.pk).review
+        if decision in ("accepter", "refuser"):
+            assert response.status_code == 302
+            assert review == ("accepted" if decision == "accepter" else "rejected")
+            assert changed(before, after) <= {"FigureSnapshot", "Campaign"}
+        else:
+            assert response.status_code == 404
+            assert review == "pending" and changed(before, after) == set()
 
 
 @fuzz(120)

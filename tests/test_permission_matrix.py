@@ -135,6 +135,22 @@ class World:
         )
 
     @cached_property
+    def declaration(self):
+        """Figures the porteur declared, waiting for the team's check."""
+        from datetime import UTC, datetime
+
+        from campaigns.models import FigureSnapshot
+
+        return FigureSnapshot.objects.create(
+            campaign=self.campaign,
+            taken_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
+            amount=100,
+            contributors=3,
+            source="porteur",
+            review="pending",
+        )
+
+    @cached_property
     def calendar_token(self):
         from coaching.services import calendar_token_renew
 
@@ -297,6 +313,10 @@ MATRIX: dict[str, Row] = {
         (LOGIN, 302, 404, 404, 302, 302),
         lambda w: {"pk": w.campaign.pk},
         {"amount": "100", "contributors": "3", "source": "platform"},
+    ),
+    # Only the team accepts (or rejects) figures a porteur declared.
+    "campaigns:snapshot_review": Row(
+        POST, TEAM_ACTION, lambda w: {"pk": w.declaration.pk, "decision": "accepter"}
     ),
     # Only the porteur agrees (or no longer agrees) to publication.
     "campaigns:publication": Row(POST, (LOGIN, 302, 404, 404, 404, 404), campaign_dossier),

@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from campaigns import services
 from campaigns.models import Campaign, CampaignStatus, FigureSnapshot, FigureSource, Platform
 from projects.models import Project, Status
+from tests.conftest import click_and_wait
 from tests.factories import ProjectFactory, commune
 
 pytestmark = [
@@ -150,7 +151,7 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     expect(page.get_by_role("heading", level=1)).to_have_text(project.title)
 
     # The campaign, prepared from the dossier.
-    page.get_by_role("link", name="Préparer la campagne").click()
+    click_and_wait(page.get_by_role("link", name="Préparer la campagne"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Préparer la campagne")
     field(page, "Plateforme").select_option(label="Ulule")
     field(page, "Adresse de la campagne").fill("https://fr.ulule.com/epicerie-solidaire/")
@@ -159,7 +160,7 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     field(page, "Objectif (€)").fill("5000")
     field(page, "Début").fill(f"{today:%Y-%m-%d}")
     field(page, "Fin").fill(f"{today + timedelta(days=30):%Y-%m-%d}")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_text("La campagne est enregistrée.")).to_be_visible()
     assert page.url.startswith(dossier_url(live_server, project))
     section = page.locator("#campagne")
@@ -167,7 +168,7 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     expect(section).to_contain_text("Ulule")
 
     # It goes live.
-    section.get_by_role("button", name="Lancer la campagne").click()
+    click_and_wait(section.get_by_role("button", name="Lancer la campagne"))
     expect(page.get_by_text("La campagne est lancée.")).to_be_visible()
     expect(section).to_contain_text("En cours")
 
@@ -178,7 +179,7 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     field(figures_form, "Montant collecté (€)").fill("1250")
     field(figures_form, "Nombre de contributeurs").fill("31")
     field(figures_form, "Source").select_option(label="Page de la plateforme")
-    figures_form.get_by_role("button", name="Enregistrer les chiffres").click()
+    click_and_wait(figures_form.get_by_role("button", name="Enregistrer les chiffres"))
     expect(page.get_by_text("Les chiffres sont enregistrés.")).to_be_visible()
     expect(section.get_by_role("table", name="Relevés des chiffres")).to_contain_text("31")
 
@@ -198,11 +199,11 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     expect(visitor.get_by_role("status")).to_have_text("2 projets")
     field(visitor, "Campagne").select_option(label="En cours")
     field(visitor, "Rechercher").fill("solidaire centre")
-    visitor.get_by_role("button", name="Filtrer").click()
+    click_and_wait(visitor.get_by_role("button", name="Filtrer"))
     expect(visitor.get_by_role("status")).to_have_text("1 projet")
     expect(field(visitor, "Campagne")).to_have_value("en-cours")
     expect(visitor.get_by_role("link", name="Atelier vélo")).to_have_count(0)
-    visitor.get_by_role("link", name="Épicerie solidaire du centre").click()
+    click_and_wait(visitor.get_by_role("link", name="Épicerie solidaire du centre"))
 
     assert visitor.url == f"{live_server.url}/projets/{project.slug}/"
     expect(visitor.get_by_role("heading", level=1)).to_have_text(project.title)
@@ -256,6 +257,38 @@ def public_projects(cheffe, porteur, other_porteur):
     return {"running": running, "succeeded": succeeded, "upcoming": upcoming}
 
 
+def test_the_cheffe_accepts_figures_a_porteur_declared_and_they_reach_the_project_page(
+    page, live_server, axe, login, cheffe, porteur, public_projects
+):
+    running = public_projects["running"]
+    campaign = Campaign.objects.get(project=running)
+    services.snapshot_add(
+        campaign=campaign,
+        actor=porteur,
+        amount=Decimal("1800"),
+        contributors=44,
+        source=FigureSource.PORTEUR,
+    )
+    page.goto(f"{live_server.url}/projets/{running.slug}/")
+    expect(page.get_by_text("31 contributeurs")).to_be_visible()
+
+    login(page, cheffe)
+    page.goto(f"{live_server.url}/accompagnement/")
+    pending = page.locator("#chiffres-a-verifier")
+    expect(pending.get_by_role("heading")).to_have_text("Chiffres déclarés à vérifier : 1")
+    assert axe(page) == []
+    click_and_wait(pending.get_by_role("link", name=running.title))
+    expect(page.locator("#campagne")).to_contain_text("À vérifier par l'équipe")
+    assert axe(page) == []
+    click_and_wait(page.get_by_role("button", name=re.compile(r"^Accepter")))
+    expect(page.get_by_text("Les chiffres déclarés sont acceptés")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Accepter"))).to_have_count(0)
+    assert axe(page) == []
+
+    page.goto(f"{live_server.url}/projets/{running.slug}/")
+    expect(page.get_by_text("44 contributeurs")).to_be_visible()
+
+
 def test_the_home_catalogue_and_project_pages_have_no_accessibility_violation(
     page, live_server, axe, public_projects
 ):
@@ -273,13 +306,13 @@ def test_the_home_catalogue_and_project_pages_have_no_accessibility_violation(
     field(page, "Catégorie").select_option(label="Numérique")
     field(page, "Campagne").select_option(label="Réussie")
     field(page, "Trier par").select_option(label="Montant collecté")
-    page.get_by_role("button", name="Filtrer").click()
+    click_and_wait(page.get_by_role("button", name="Filtrer"))
     expect(page.get_by_role("status")).to_have_text("1 projet")
     expect(page.get_by_role("link", name="Fablab d'Arras")).to_be_visible()
     assert axe(page) == []
 
     field(page, "Rechercher").fill("introuvable")
-    page.get_by_role("button", name="Filtrer").click()
+    click_and_wait(page.get_by_role("button", name="Filtrer"))
     expect(page.get_by_text("Aucun projet ne correspond à ces critères.")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text(re.compile(r"^0 projets?$"))
     assert axe(page) == []
@@ -321,13 +354,13 @@ def test_the_figures_and_open_data_pages_have_no_accessibility_violation(
 
     field(page, "Du").fill(f"{today - timedelta(days=30):%Y-%m-%d}")
     field(page, "Au").fill(f"{today:%Y-%m-%d}")
-    page.get_by_role("button", name="Afficher").click()
+    click_and_wait(page.get_by_role("button", name="Afficher"))
     expect(page).to_have_url(re.compile(r"\?start=.+&end=.+"))
     assert axe(page) == []
 
     field(page, "Du").fill(f"{today:%Y-%m-%d}")
     field(page, "Au").fill(f"{today - timedelta(days=10):%Y-%m-%d}")
-    page.get_by_role("button", name="Afficher").click()
+    click_and_wait(page.get_by_role("button", name="Afficher"))
     expect(page.get_by_text("La fin de la période doit suivre son début.")).to_be_visible()
     expect(field(page, "Au")).to_have_accessible_description(
         re.compile("La fin de la période doit suivre son début.")
@@ -351,7 +384,7 @@ def test_the_report_has_no_accessibility_violation(
 
     field(page, "Du").fill(f"{today - timedelta(days=30):%Y-%m-%d}")
     field(page, "Au").fill(f"{today:%Y-%m-%d}")
-    page.get_by_role("button", name="Afficher").click()
+    click_and_wait(page.get_by_role("button", name="Afficher"))
     expect(page).to_have_url(re.compile(r"\?start=.+&end=.+"))
     expect(campaigns.get_by_role("link", name="Fablab d'Arras")).to_be_visible()
     assert axe(page) == []
@@ -367,7 +400,7 @@ def test_the_campaign_form_has_no_accessibility_violation_even_with_errors(
     expect(field(page, "Plateforme")).to_be_visible()
     assert axe(page) == []
 
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     assert axe(page) == []
 
@@ -376,7 +409,7 @@ def test_the_campaign_form_has_no_accessibility_violation_even_with_errors(
     field(page, "Objectif (€)").fill("0")
     field(page, "Début").fill(f"{today:%Y-%m-%d}")
     field(page, "Fin").fill(f"{today - timedelta(days=1):%Y-%m-%d}")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_text("L'objectif doit être supérieur à 0 €.")).to_be_visible()
     expect(page.get_by_text("La fin de la campagne doit suivre son début.")).to_be_visible()
     expect(field(page, "Objectif (€)")).to_have_accessible_description(
@@ -414,7 +447,7 @@ def test_the_dossier_pages_with_a_campaign_have_no_accessibility_violation(
     assert axe(page) == []
 
     # The porteur's own page: the publication and the figures they declare.
-    page.get_by_role("button", name="Se déconnecter").click()
+    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
     page.wait_for_url(f"{live_server.url}/")
     login(page, porteur)
     page.goto(f"{live_server.url}/espace/dossiers/{running.reference}/")
@@ -433,25 +466,27 @@ def test_the_dossier_pages_with_a_campaign_have_no_accessibility_violation(
     # Figures the porteur declares, then an error (a date to come), read out as an alert.
     field(figures_form, "Montant collecté (€)").fill("1400")
     field(figures_form, "Nombre de contributeurs").fill("35")
-    figures_form.get_by_role("button", name="Enregistrer les chiffres").click()
-    expect(page.get_by_text("Les chiffres sont enregistrés.")).to_be_visible()
+    click_and_wait(figures_form.get_by_role("button", name="Enregistrer les chiffres"))
+    expect(page.get_by_text("une fois vérifiés par l'équipe")).to_be_visible()
+    expect(page.get_by_role("cell", name="À vérifier par l'équipe")).to_be_visible()
     latest = FigureSnapshot.objects.filter(campaign__project=running).first()
-    assert (latest.amount, latest.source, latest.entered_by) == (
+    assert (latest.amount, latest.source, latest.entered_by, latest.review) == (
         Decimal("1400"),
         FigureSource.PORTEUR,
         porteur,
+        "pending",
     )
     field(figures_form, "Montant collecté (€)").fill("1500")
     field(figures_form, "Nombre de contributeurs").fill("36")
     tomorrow = timezone.localdate() + timedelta(days=1)
     field(figures_form, "Relevé le").fill(f"{tomorrow:%Y-%m-%d}")
-    figures_form.get_by_role("button", name="Enregistrer les chiffres").click()
+    click_and_wait(figures_form.get_by_role("button", name="Enregistrer les chiffres"))
     expect(page.get_by_role("alert")).to_contain_text("ne peut pas être daté dans le futur")
     assert axe(page) == []
 
     # The porteur withdraws the publication: the project leaves the catalogue.
     publication.uncheck()
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_text("Votre projet ne sera pas présenté au public.")).to_be_visible()
     expect(publication).not_to_be_checked()
     assert axe(page) == []

@@ -20,6 +20,7 @@ from coaching import services
 from coaching.models import Interaction, Reminder
 from projects.models import Project, Status
 from tests.coaching.factories import FirstMeetingFactory, InteractionFactory, ReminderFactory
+from tests.conftest import click_and_wait
 from tests.factories import ProjectFactory
 
 pytestmark = [
@@ -59,11 +60,11 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     expect(page.get_by_role("heading", level=1)).to_have_text(project.title)
 
     # The first meeting, a few days ahead, and the porteur's invitation.
-    page.get_by_role("link", name="Fixer le premier rendez-vous").click()
+    click_and_wait(page.get_by_role("link", name="Fixer le premier rendez-vous"))
     day = timezone.localdate() + timedelta(days=4)
     field(page, "Date et heure").fill(f"{day:%Y-%m-%d}T14:00")
     field(page, "Lieu").fill("23 rue du 11 Novembre, Lens")
-    page.get_by_role("button", name="Enregistrer et envoyer l'invitation").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer et envoyer l'invitation"))
     expect(page.get_by_text("Le rendez-vous est enregistré")).to_be_visible()
     assert page.url.startswith(dossier_url(live_server, project))
 
@@ -73,7 +74,7 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     assert project.coach == cheffe
 
     # The meeting's report: relevance, a two-line financing plan, the campaign, one reward.
-    page.get_by_role("link", name="Saisir le compte rendu").click()
+    click_and_wait(page.get_by_role("link", name="Saisir le compte rendu"))
     page.get_by_label("Pertinent", exact=True).check()
     field(page, "Argumentaire").fill("Une communauté fidèle soutient déjà le projet.")
     page.get_by_label("Source, ligne 1", exact=True).select_option(label="Fonds propres")
@@ -87,7 +88,7 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     page.get_by_label("Contrepartie, ligne 1", exact=True).fill("Une baguette par semaine")
     page.get_by_label("Quantité, ligne 1", exact=True).fill("50")
     page.get_by_label("Poursuivre en accompagnement", exact=True).check()
-    page.get_by_role("button", name="Enregistrer le compte rendu").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le compte rendu"))
     expect(
         page.get_by_text("Le compte rendu du premier rendez-vous est enregistré")
     ).to_be_visible()
@@ -100,13 +101,13 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     expect(section).to_contain_text("Une baguette par semaine")
 
     # A phone call whose next action is due today.
-    page.get_by_role("link", name="Noter un échange").click()
+    click_and_wait(page.get_by_role("link", name="Noter un échange"))
     field(page, "Type d'échange").select_option(label="Échange téléphonique")
     field(page, "Durée (minutes)").fill("20")
     field(page, "Notes internes").fill("Le porteur hésite sur la durée.")
     field(page, "Prochaine action").fill("Envoyer le modèle de page de campagne")
     field(page, "À faire pour le").fill(f"{timezone.localdate():%Y-%m-%d}")
-    page.get_by_role("button", name="Enregistrer l'échange").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer l'échange"))
     expect(
         page.get_by_text(f"L'échange est enregistré dans le dossier {project.reference}")
     ).to_be_visible()
@@ -121,7 +122,7 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     expect(reminder_item).to_have_count(1)
     expect(reminder_item).to_contain_text("Aujourd'hui")
     expect(reminder_item).to_contain_text(project.title)
-    reminder_item.get_by_role("button", name=re.compile(r"^Fait")).click()
+    click_and_wait(reminder_item.get_by_role("button", name=re.compile(r"^Fait")))
     expect(page.get_by_text("Rappel marqué comme fait.")).to_be_visible()
     expect(reminders.filter(has_text="Envoyer le modèle de page de campagne")).to_have_count(0)
     reminder = Reminder.objects.get(interaction=interaction)
@@ -176,11 +177,11 @@ def test_the_dashboard_and_the_calendar_page_have_no_accessibility_violation(
     page.goto(f"{live_server.url}/accompagnement/agenda/")
     expect(page.get_by_text("Aucune adresse active.")).to_be_visible()
     assert axe(page) == []
-    page.get_by_role("button", name="Créer l'adresse de l'agenda").click()
+    click_and_wait(page.get_by_role("button", name="Créer l'adresse de l'agenda"))
     expect(page.get_by_label("Adresse de l'agenda")).to_have_value(re.compile(r"/agenda/.+\.ics$"))
     assert axe(page) == []
     page.get_by_label("Recevoir le récapitulatif quotidien par courriel").uncheck()
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_text("Récapitulatif quotidien désactivé.")).to_be_visible()
     assert axe(page) == []
 
@@ -195,7 +196,7 @@ def test_the_quick_exchange_page_has_no_accessibility_violation_even_with_errors
 
     field(page, "Durée (minutes)").fill("0")
     field(page, "À faire pour le").fill(f"{timezone.localdate() - timedelta(days=2):%Y-%m-%d}")
-    page.get_by_role("button", name="Enregistrer l'échange").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer l'échange"))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     expect(page.get_by_text("Indiquez une durée d'au moins 1 minute.")).to_be_visible()
     expect(page.get_by_text("Choisissez une date à venir.")).to_be_visible()
@@ -213,7 +214,7 @@ def test_the_first_meeting_pages_have_no_accessibility_violation_even_with_error
     page.goto(dossier_url(live_server, project, "premier-rendez-vous/"))
     expect(field(page, "Date et heure")).to_be_visible()
     assert axe(page) == []
-    page.get_by_role("button", name="Enregistrer et envoyer l'invitation").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer et envoyer l'invitation"))
     expect(page.get_by_text("Indiquez un lieu ou un lien de visioconférence.")).to_be_visible()
     assert axe(page) == []
 
@@ -227,7 +228,7 @@ def test_the_first_meeting_pages_have_no_accessibility_violation_even_with_error
     page.get_by_label("Montant (€), ligne 1", exact=True).fill("-100")
     page.get_by_label("Contrepartie, ligne 1", exact=True).fill("Un pot de miel")
     field(page, "Durée de campagne (jours)").fill("0")
-    page.get_by_role("button", name="Enregistrer le compte rendu").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le compte rendu"))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     expect(page.get_by_text("Le montant doit être supérieur à 0 €.")).to_be_visible()
     expect(page.get_by_text("Indiquez le montant de cette contrepartie.")).to_be_visible()
@@ -272,13 +273,13 @@ def test_the_dossier_pages_have_no_accessibility_violation(
     assert axe(page) == []
 
     # The team's page: the reported meeting, exchanges and reminders.
-    page.get_by_role("button", name="Se déconnecter").click()
+    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
     page.wait_for_url(f"{live_server.url}/")
     login(page, cheffe)
     page.goto(dossier_url(live_server, project, "echanges/nouveau/"))
     expect(field(page, "Type d'échange")).to_be_visible()
     assert axe(page) == []
-    page.get_by_role("button", name="Enregistrer l'échange").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer l'échange"))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     assert axe(page) == []
 
@@ -356,14 +357,16 @@ def test_a_reminder_is_done_with_the_keyboard_alone(page, live_server, login, ch
     focused = tab_to(page, r"^Fait : Ressourcerie, Rappeler la banque$")
     assert page.evaluate("document.activeElement.tagName") == "BUTTON"
     assert "Rappeler la banque" in focused
-    page.keyboard.press("Enter")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
     expect(page.get_by_text("Rappel marqué comme fait.")).to_be_visible()
     expect(page.locator("ul.reminders > li")).to_have_count(1)
     first.refresh_from_db()
     assert first.done_at is not None
 
     tab_to(page, r"^Fait : Ressourcerie, Relire le budget$")
-    page.keyboard.press("Space")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Space")
     expect(page.get_by_text("Rien à faire dans les 7 prochains jours.")).to_be_visible()
     second.refresh_from_db()
     assert second.done_at is not None

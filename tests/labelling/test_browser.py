@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from labelling import services
 from labelling.models import CommitteeSession, Criterion, Decision, LabellingRequest, Vote
 from projects.models import Project, Status
+from tests.conftest import click_and_wait
 from tests.factories import ProjectFactory
 from tests.labelling.conftest import ALL_MET
 from tests.labelling.factories import CommitteeSessionFactory, LabellingRequestFactory
@@ -103,7 +104,7 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
         ).to_be_visible()
 
         fill_vote(page, comment=f"Confidentiel : avis de {member.organisation.short_name}.")
-        page.get_by_role("button", name="Enregistrer le vote").click()
+        click_and_wait(page.get_by_role("button", name="Enregistrer le vote"))
         expect(
             page.get_by_role("status").filter(has_text="Votre vote est enregistré.")
         ).to_be_visible()
@@ -135,7 +136,7 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
     # The cheffe closes the vote and records the decision the tally proposes.
     switch_to(page, login, cheffe)
     page.goto(review_url(live_server, request_on_agenda))
-    page.get_by_role("button", name="Clore le vote de cette demande").click()
+    click_and_wait(page.get_by_role("button", name="Clore le vote de cette demande"))
     expect(page.get_by_role("status").filter(has_text="Le vote est clos.")).to_be_visible()
     expect(page.get_by_role("button", name="Clore le vote de cette demande")).to_have_count(0)
     tally = page.locator("section", has=page.get_by_role("heading", name="Décompte"))
@@ -152,7 +153,7 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
         "Majorité favorable et les quatre critères remplis à la majorité."
     )
     mail.outbox.clear()
-    decision_form.get_by_role("button", name="Enregistrer la décision").click()
+    click_and_wait(decision_form.get_by_role("button", name="Enregistrer la décision"))
     expect(
         page.get_by_role("status").filter(has_text="La décision est enregistrée")
     ).to_be_visible()
@@ -296,7 +297,7 @@ def test_the_session_form_has_no_accessibility_violation_even_with_errors(
     expect(field(page, "Date et heure de la séance")).to_be_visible()
     assert axe(page) == []
 
-    page.get_by_role("button", name="Créer la séance").click()
+    click_and_wait(page.get_by_role("button", name="Créer la séance"))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     expect(page.get_by_text("Indiquez un lieu ou un lien de visioconférence.")).to_be_visible()
     assert axe(page) == []
@@ -305,7 +306,7 @@ def test_the_session_form_has_no_accessibility_violation_even_with_errors(
     field(page, "Date et heure de la séance").fill(f"{held_at:%Y-%m-%d}T14:00")
     field(page, "Fin du vote").fill(f"{held_at + timedelta(days=5):%Y-%m-%d}T14:00")
     field(page, "Lieu").fill("Hôtel de ville de Lens")
-    page.get_by_role("button", name="Créer la séance").click()
+    click_and_wait(page.get_by_role("button", name="Créer la séance"))
     error = "Le vote se clôt au plus tard le lendemain de la séance."
     expect(page.get_by_text(error)).to_be_visible()
     expect(field(page, "Fin du vote")).to_have_accessible_description(re.compile(re.escape(error)))
@@ -329,7 +330,7 @@ def test_the_session_pages_and_the_minutes_have_no_accessibility_violation(
     assert axe(page) == []
 
     # A move keeps the page whole: the second request goes up.
-    page.get_by_role("button", name="Monter Épicerie solidaire").click()
+    click_and_wait(page.get_by_role("button", name="Monter Épicerie solidaire"))
     expect(agenda.get_by_role("heading", level=3).first).to_contain_text("Épicerie solidaire")
     assert axe(page) == []
 
@@ -360,14 +361,14 @@ def test_the_review_page_has_no_accessibility_violation_before_with_errors_and_a
     expect(group(page, criteria()[0].label)).to_be_visible()
     assert axe(page) == []
 
-    page.get_by_role("button", name="Enregistrer le vote").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le vote"))
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(5)
     assert axe(page) == []
     assert not Vote.objects.filter(request=item, organisation__slug="caisse-solidaire").exists()
 
     fill_vote(page, overall="Abstention")
-    page.get_by_role("button", name="Enregistrer le vote").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le vote"))
     expect(page.get_by_role("status").filter(has_text="Votre vote est enregistré.")).to_be_visible()
     expect(page.get_by_role("heading", name="Votes des organisations")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text(criteria()[0].label)
@@ -396,7 +397,7 @@ def test_the_review_page_with_the_decision_form_and_the_correction_page_have_no_
     expect(group(page, "Décision").get_by_label("Labellisé", exact=True)).to_be_checked()
     assert axe(page) == []
 
-    page.get_by_role("button", name="Enregistrer la correction").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer la correction"))
     expect(page.get_by_text("Ce champ est obligatoire.")).to_be_visible()
     assert axe(page) == []
 
@@ -453,7 +454,8 @@ def test_a_member_votes_with_the_keyboard_alone(
     tab_to(page, "id_conflict_of_interest", limit=2)
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Enregistrer le vote")).to_be_focused()
-    page.keyboard.press("Enter")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
 
     expect(page.get_by_role("alert")).to_contain_text("Corrigez les champs signalés")
     expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(3)
@@ -481,7 +483,8 @@ def test_a_member_votes_with_the_keyboard_alone(
     expect(page.locator("#id_overall_0")).to_be_checked()
     tab_to(page, "id_conflict_of_interest", limit=3)
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
 
     expect(page.get_by_role("status").filter(has_text="Votre vote est enregistré.")).to_be_visible()
     vote = Vote.objects.get(request=request_on_agenda)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from projects import services
 from projects.models import Document, DocumentKind, Project, Status
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, click_and_wait
 from tests.factories import ProjectFactory, UserFactory, commune
 
 pytestmark = [
@@ -84,7 +84,7 @@ def fill_intake(page, **overrides):
 
 
 def submit_intake(page):
-    page.get_by_role("button", name="Envoyer mon projet").click()
+    click_and_wait(page.get_by_role("button", name="Envoyer mon projet"))
 
 
 # --- The journey ----------------------------------------------------------------------------
@@ -119,13 +119,16 @@ def test_a_visitor_submits_a_project_chooses_a_password_and_adds_a_document(
     new_password = "Four-a-pain-collectif-2027"
     field(page, "Nouveau mot de passe").fill(new_password)
     field(page, "Confirmation du nouveau mot de passe").fill(new_password)
-    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le mot de passe"))
     page.wait_for_url(f"{live_server.url}/compte/mot-de-passe/nouveau/termine/")
+    # The link proved the address: its owner is logged in; the new password works too.
+    assert "vous êtes connecté" in page.locator("main").inner_text()
+    page.context.clear_cookies()
 
     page.goto(f"{live_server.url}/compte/connexion/")
     field(page, "Adresse électronique").fill("camille.lefebvre@example.org")
     field(page, "Mot de passe").fill(new_password)
-    page.get_by_role("button", name="Se connecter").click()
+    click_and_wait(page.get_by_role("button", name="Se connecter"))
     page.wait_for_url(f"{live_server.url}/compte/")
 
     page.goto(f"{live_server.url}/espace/")
@@ -134,7 +137,7 @@ def test_a_visitor_submits_a_project_chooses_a_password_and_adds_a_document(
     assert "Prise de contact" in dossier.inner_text()
     assert reference in dossier.inner_text()
 
-    dossier.get_by_role("link", name="Un four à pain collectif").click()
+    click_and_wait(dossier.get_by_role("link", name="Un four à pain collectif"))
     page.wait_for_url(f"{live_server.url}/espace/dossiers/{reference}/")
     assert "Aucun document pour l'instant." in page.locator("#documents").inner_text()
 
@@ -142,7 +145,7 @@ def test_a_visitor_submits_a_project_chooses_a_password_and_adds_a_document(
     pdf.write_bytes(PDF_BYTES)
     field(page, "Type de document").select_option(label="Plan de financement")
     field(page, "Fichier").set_input_files(str(pdf))
-    page.get_by_role("button", name="Ajouter", exact=True).click()
+    click_and_wait(page.get_by_role("button", name="Ajouter", exact=True))
 
     page.wait_for_url(f"{live_server.url}/espace/dossiers/{reference}/#documents")
     table = page.locator("#documents table")
@@ -343,7 +346,7 @@ def test_the_team_pipeline_filtered_and_a_submission_by_a_logged_in_porteur_are_
 
     # A logged-in porteur who submits with their own address sees the dossier in their space.
     visitor = UserFactory(email="deja.inscrite@example.org", password=PASSWORD)
-    page.get_by_role("button", name="Se déconnecter").click()
+    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
     login(page, visitor)
     page.goto(f"{live_server.url}/deposer/")
     fill_intake(page, **{"Adresse électronique": visitor.email})

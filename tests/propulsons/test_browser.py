@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import click_and_wait
 from tests.factories import CommitteeMemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = [
@@ -30,7 +31,7 @@ def test_a_visitor_reads_the_home_page_and_each_role_logs_in(page, live_server, 
         assert role_label in page.locator("main").inner_text()
         has_admin_link = page.get_by_role("link", name="Administration").count() > 0
         assert has_admin_link == user.is_team
-        page.get_by_role("button", name="Se déconnecter").click()
+        click_and_wait(page.get_by_role("button", name="Se déconnecter"))
         page.wait_for_url(f"{live_server.url}/")
 
 
@@ -64,7 +65,7 @@ def test_pages_with_errors_and_account_pages_have_no_accessibility_violation(
     page, live_server, axe, login
 ):
     page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_role("button", name="Se connecter").click()
+    click_and_wait(page.get_by_role("button", name="Se connecter"))
     assert axe(page) == []
 
     user = UserFactory(email="axe@example.org")
@@ -73,7 +74,7 @@ def test_pages_with_errors_and_account_pages_have_no_accessibility_violation(
         page.goto(f"{live_server.url}{path}")
         assert axe(page) == [], path
     page.goto(f"{live_server.url}/compte/mot-de-passe/")
-    page.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
+    click_and_wait(page.get_by_role("button", name="Enregistrer le nouveau mot de passe"))
     assert axe(page) == []
     # The page is also readable on a phone.
     page.set_viewport_size({"width": 375, "height": 740})
