@@ -335,7 +335,9 @@ personal_data.register(
     },
 )
 personal_data.register(
-    FigureSnapshot, dossier="campaign__project", keep={"source": "a code; the figures"}
+    FigureSnapshot,
+    dossier="campaign__project",
+    keep={"source": "a code; the figures", "review": "a code: the team's check of the figures"},
 )
 personal_data.register(
     Platform,

@@ -1786,6 +1786,16 @@ def test_map_placement_form(data, cheffe, campaign_world):
 # --- Public and team filters (GET) ----------------------------------------------------------
 
 
+def refused_for_a_nul_byte(response, payload) -> bool:
+    """A NUL byte anywhere in a query string is refused before any view, with a French 400
+    (propulsons.middleware.RefuseNulBytesMiddleware): nothing else to check then."""
+    if not any("\x00" in f"{key}{value}" for key, value in payload.items()):
+        return False
+    assert response.status_code == 400
+    assert "caractère interdit" in response.content.decode()
+    return True
+
+
 @fuzz(90)
 @given(data=st.data())
 def test_catalogue_filters(data, campaign_world):
@@ -1807,6 +1817,8 @@ def test_catalogue_filters(data, campaign_world):
     payload = data.draw(submission(valid, {"page": st.one_of(ID, NUMBER)}))
     with example():
         response = client_for(None).get("/projets/", payload)
+        if refused_for_a_nul_byte(response, payload):
+            return
         outcome(response)
         assert response.status_code == 200
         for form in bound_forms(response, ["filters"]):
@@ -1837,6 +1849,8 @@ def test_period_filters(data, cheffe, campaign_world):
     with example():
         user = None if page == "/chiffres/" else cheffe
         response = client_for(user).get(page, payload)
+        if refused_for_a_nul_byte(response, payload):
+            return
         outcome(response)
         assert response.status_code == 200
         for form in bound_forms(response, ["period"]):
