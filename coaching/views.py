@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -59,7 +60,7 @@ def dashboard(request):
     upcoming = Reminder.objects.pending().filter(
         recipient=user, due_at__lte=end_of_today + timedelta(days=7)
     )
-    reminders = upcoming.select_related("project").order_by("due_at")[:REMINDERS_SHOWN]
+    reminders = upcoming.select_related("project", "email").order_by("due_at")[:REMINDERS_SHOWN]
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
     active = (
@@ -97,6 +98,9 @@ def dashboard(request):
             .values("reference", "title")[:SUGGESTIONS],
             "active_count": mine.filter(status__in=ACTIVE_STATUSES).count(),
             "postpone_form": PostponeForm(),
+            # What did not leave: emails that failed for good, and her reminders among them.
+            "failed_emails": outbox_selectors.failed_count(),
+            "failed_reminders": Reminder.objects.failed().filter(recipient=user).count(),
         },
     )
 
