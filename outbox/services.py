@@ -90,9 +90,13 @@ def _enqueue(email_id: int) -> None:
     from .tasks import send_email
 
     try:
-        # No publish retries: a broker that is down must not hold the request; the scan
-        # (OUTBOX_SCAN_SECONDS) sends the row instead.
-        send_email.apply_async((email_id,), retry=False)
+        if send_email.app.conf.task_always_eager:
+            send_email.apply_async((email_id,))
+            return
+        # One connection attempt, no publish retries: a broker that is down must not hold the
+        # request (kombu would retry for seconds); the scan (OUTBOX_SCAN_SECONDS) sends the row.
+        with send_email.app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            send_email.apply_async((email_id,), connection=conn, retry=False)
     except Exception:
         logger.warning(
             "email %s not queued (broker unreachable?): the outbox scan will send it",
