@@ -453,23 +453,29 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
     """
     now = now or timezone.now()
     sent = 0
-    due_ids = list(
-        Reminder.objects.due(now).order_by("due_at", "id").values_list("pk", flat=True)[:batch]
-    )
-    for reminder_id in due_ids:
-        token = _claim(reminder_id, now)
-        if token is None:
-            continue
-        try:
-            sent += _reminder_process(reminder_id, token)
-        except _LostClaim:
-            logger.warning(
-                "reminder %s: this worker no longer holds its claim (it expired and another "
-                "worker took it): left to that worker",
-                reminder_id,
-            )
-        except Exception as error:  # any failure: retried later with a growing delay
-            _reminder_record_failure(reminder_id, token, error)
+    tried: set[int] = set()
+    # Batch after batch until nothing is due: a reminder is tried at most once per run, and
+    # one that fails is backed off (next_attempt_at), so none holds back the others.
+    while True:
+        due = Reminder.objects.due(now).order_by("due_at", "id").values_list("pk", flat=True)
+        ids = [pk for pk in due[: batch + len(tried)] if pk not in tried][:batch]
+        if not ids:
+            break
+        for reminder_id in ids:
+            tried.add(reminder_id)
+            token = _claim(reminder_id, now)
+            if token is None:
+                continue
+            try:
+                sent += _reminder_process(reminder_id, token)
+            except _LostClaim:
+                logger.warning(
+                    "reminder %s: this worker no longer holds its claim (it expired and "
+                    "another worker took it): left to that worker",
+                    reminder_id,
+                )
+            except Exception as error:  # any failure: retried later with a growing delay
+                _reminder_record_failure(reminder_id, token, error)
     return sent
 
 
