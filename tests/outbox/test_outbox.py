@@ -263,3 +263,16 @@ def test_sent_emails_are_deleted_after_the_keeping_period(settings, time_machine
     time_machine.shift(timedelta(days=31))
     tasks.send_pending_emails()
     assert list(Email.objects.values_list("subject", flat=True)) == ["En échec"]
+
+
+def test_the_failed_emails_page_reads_a_fixed_number_of_queries(
+    client, cheffe, django_assert_max_num_queries
+):
+    for n in range(30):
+        email = queue(f"Échec {n}", to=f"p{n}@example.org")
+        Email.objects.filter(pk=email.pk).update(status="failed", failed_at=NOW, attempts=10)
+    client.force_login(cheffe)
+    with django_assert_max_num_queries(6):
+        page = client.get("/accompagnement/e-mails-en-echec/").content.decode()
+    assert "30 e-mails en échec" in page
+    assert page.count("/renvoyer/") == 30
