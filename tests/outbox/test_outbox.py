@@ -276,3 +276,24 @@ def test_the_failed_emails_page_reads_a_fixed_number_of_queries(
         page = client.get("/accompagnement/e-mails-en-echec/").content.decode()
     assert "30 e-mails en échec" in page
     assert page.count("/renvoyer/") == 30
+
+
+def test_the_admin_lists_the_outbox_read_only_and_resends_failed_emails(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    failed = queue("En échec", to="camille@example.org")
+    Email.objects.filter(pk=failed.pk).update(status="failed", failed_at=NOW, attempts=10)
+    client.force_login(admin_user)
+    page = client.get("/admin/outbox/email/").content.decode()
+    assert "En échec" in page and "camille@example.org" in page
+    assert client.get("/admin/outbox/email/add/").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/outbox/email/",
+            {"action": "resend", "_selected_action": [failed.pk]},
+            follow=True,
+        )
+    assert "1 e-mail(s) de nouveau à envoyer" in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == "sent"
+    assert [message.to for message in mail.outbox] == [["camille@example.org"]]
