@@ -13,10 +13,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def process_reminders() -> dict[str, int]:
-    """Create the reminders due by the cadence rules, then email every due reminder once.
+    """Create the reminders due by the cadence rules, then turn every due reminder into
+    exactly one outbox email (sent by the outbox's worker, at least once).
 
     Safe to run late, twice, or on two workers at once: the database decides what is due and
-    who sends it.
+    who processes it (claim tokens; see services.reminders_send_due).
     """
     created = services.reminders_create_from_cadences()
     sent = services.reminders_send_due()

@@ -118,6 +118,7 @@ def test_with_the_broker_down_the_intake_and_the_first_meeting_succeed_and_the_e
         ["camille.lefebvre@example.org"],
     ]
     assert sum("not queued" in r.getMessage() for r in caplog.records) == 3
+    assert "Connection refused" in caplog.text  # the closed port was really tried
     assert smtp.delivered == []
 
     # Later, the beat's scan sends each one, once; a second scan sends nothing more.
