@@ -41,8 +41,20 @@ class ReminderAdmin(admin.ModelAdmin):
         "kind",
         ("sent_at", admin.EmptyFieldListFilter),
         ("done_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["project", "recipient"]
     search_fields = ["project__reference", "project__title", "message"]
     # Sending state belongs to the reminder task.
-    readonly_fields = ["sent_at", "claimed_until", "attempts", "last_error", "interaction", "key"]
+    readonly_fields = [
+        "sent_at",
+        "claimed_until",
+        "claim_token",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "failed_at",
+        "email",
+        "interaction",
+        "key",
+    ]

@@ -298,3 +298,9 @@ def test_the_admin_lists_the_outbox_read_only_and_resends_failed_emails(
     failed.refresh_from_db()
     assert failed.status == "sent"
     assert [message.to for message in mail.outbox] == [["camille@example.org"]]
+    # A reminder shows its email and its sending state, read-only.
+    from tests.coaching.factories import ReminderFactory
+
+    reminder = ReminderFactory(email=failed)
+    page = client.get(f"/admin/coaching/reminder/{reminder.pk}/change/").content.decode()
+    assert "En échec" in page
