@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,8 +35,16 @@ class OutboxError(Exception):
 def deliver(
     *, subject: str, text: str, html: str, to: list[str], attachments: Sequence[Attachment] = ()
 ) -> None:
-    """Hand one message to the email backend (SMTP in production); raises on failure."""
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    """Hand one message to the email backend (SMTP in production); raises on failure.
+
+    A server that accepts the connection and never answers must not hold the row past its
+    claim (another worker would send it too): without EMAIL_TIMEOUT, each socket operation
+    waits at most a tenth of OUTBOX_CLAIM_SECONDS.
+    """
+    timeout = settings.EMAIL_TIMEOUT or settings.OUTBOX_CLAIM_SECONDS / 10
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, connection=get_connection(timeout=timeout)
+    )
     if html:
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

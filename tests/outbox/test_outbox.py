@@ -304,3 +304,16 @@ def test_the_admin_lists_the_outbox_read_only_and_resends_failed_emails(
     reminder = ReminderFactory(email=failed)
     page = client.get(f"/admin/coaching/reminder/{reminder.pk}/change/").content.decode()
     assert "En échec" in page
+
+
+def test_a_server_that_never_answers_does_not_hold_the_email_past_its_claim(settings):
+    settings.EMAIL_TIMEOUT = None
+    settings.OUTBOX_CLAIM_SECONDS = 10
+    email = queue("Bloqué")
+    with SMTPServer(hang=True) as server:
+        use_smtp_server(settings, server)
+        settings.EMAIL_TIMEOUT = None
+        assert services.emails_send_due() == 0  # within a second, not for ever
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.claim_token) == ("pending", 1, None)
+    assert "timed out" in email.last_error
