@@ -1,4 +1,4 @@
-"""Real Celery workers against Redis and PostgreSQL, and a local SMTP server that takes a
+"""Real Celery workers against Redis and PostgreSQL, and a local SMTP server that takes up to a
 second per email: two workers with a beat each (a doubled beat) deliver every email and every
 reminder exactly once, and a worker killed with -9 in the middle of a batch loses nothing."""
 
@@ -66,7 +66,6 @@ def worker_env(smtp: SMTPServer, **extra) -> dict:
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "EMAIL_TIMEOUT": "30",
         "GEO_API_URL": "http://127.0.0.1:9",  # beat's hourly geocoding must not go out
         "OUTBOX_SCAN_SECONDS": "1",
         "REMINDER_SCAN_SECONDS": "1",
@@ -94,11 +93,10 @@ def test_two_workers_and_a_doubled_beat_deliver_each_email_exactly_once(tmp_path
         f"Rappel Propulsons! — Dossier {n}" for n in range(6)
     }
     queue = f"test-outbox-{uuid.uuid4().hex}"
-    # One second per email; a claim lasts 8 s from the moment it is taken. A batch of 14 takes
-    # longer than that: with claims dated from the batch's start, the later ones would be taken
-    # again by the other worker.
-    with SMTPServer(delay=1.0) as smtp:
-        env = worker_env(smtp, OUTBOX_CLAIM_SECONDS="8", REMINDER_CLAIM_SECONDS="8")
+    # 0.6 s per email; a claim lasts 15 s from the moment it is taken (and, with no
+    # EMAIL_TIMEOUT, a socket waits at most a tenth of that).
+    with SMTPServer(delay=0.6) as smtp:
+        env = worker_env(smtp, OUTBOX_CLAIM_SECONDS="15", REMINDER_CLAIM_SECONDS="15")
         with (
             celery_worker(
                 mail_dir=tmp_path,
@@ -135,8 +133,10 @@ def test_a_worker_killed_mid_batch_loses_nothing(tmp_path):
     for n in range(6):
         services.email_create(subject=f"Courriel {n}", text="Bonjour,", html="", to=[f"p{n}@x.org"])
     queue = f"test-outbox-{uuid.uuid4().hex}"
-    with SMTPServer(delay=1.5) as smtp:
-        env = worker_env(smtp, OUTBOX_CLAIM_SECONDS="6")
+    # One second per email; a claim lasts 20 s (a socket waits at most 2 s without
+    # EMAIL_TIMEOUT).
+    with SMTPServer(delay=1.0) as smtp:
+        env = worker_env(smtp, OUTBOX_CLAIM_SECONDS="20")
         with celery_worker(mail_dir=tmp_path, queue=queue, **env) as doomed:
             log = Output(doomed)
             Celery(broker=BROKER).send_task("outbox.tasks.send_pending_emails", queue=queue)
