@@ -47,6 +47,7 @@ class ReminderAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
         "kind",
         ("sent_at", admin.EmptyFieldListFilter),
         ("done_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["project", "recipient"]
     search_fields = ["project__reference", "project__title", "message"]
@@ -61,8 +62,12 @@ class ReminderAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
         "sent_at",
         "done_at",
         "claimed_until",
+        "claim_token",
         "attempts",
         "last_error",
+        "next_attempt_at",
+        "failed_at",
+        "email",
         "interaction",
         "link",
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outbox.models import EmailStatus
 from projects.models import FinancingType, Project
 from propulsons.dates import add_to_moment, date_in_range, local_day
 
@@ -235,14 +236,26 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(done_at__isnull=True)
 
     def due(self, now):
-        return self.pending().filter(sent_at__isnull=True, due_at__lte=now)
+        """Reminders to process now: not sent, not given up on, their next attempt due."""
+        return (
+            self.pending()
+            .filter(sent_at__isnull=True, failed_at__isnull=True, due_at__lte=now)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        )
+
+    def failed(self):
+        """Pending reminders whose email could not be written or sent, for good."""
+        return self.pending().filter(
+            Q(failed_at__isnull=False) | Q(email__status=EmailStatus.FAILED)
+        )
 
 
 class Reminder(models.Model):
     """Something to do for a dossier, at a due time; the database, not the broker, holds it.
 
-    A periodic task claims due rows with a conditional UPDATE and emails them; `sent_at`
-    records the email, `done_at` the cheffe's "fait".
+    A periodic task claims due rows with a conditional UPDATE (a token, valid from the moment
+    of the claim) and turns each into exactly one outbox email; `sent_at` records it (with the
+    token still held), `email` is that email, `done_at` the cheffe's "fait".
     """
 
     project = models.ForeignKey(
@@ -263,8 +276,21 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives d'envoi"), default=0)
     last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
+    # After a failed attempt, the next one waits until then; after REMINDER_MAX_ATTEMPTS the
+    # reminder is given up on (failed_at) and shown to the team.
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("abandonné le"), null=True, blank=True)
+    email = models.ForeignKey(
+        "outbox.Email",
+        verbose_name=_("e-mail"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     interaction = models.ForeignKey(
         Interaction, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
@@ -294,6 +320,12 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def has_failed(self) -> bool:
+        return self.failed_at is not None or (
+            self.email is not None and self.email.status == EmailStatus.FAILED
+        )
+
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.done_at is None and local_day(self.due_at) < today
@@ -321,11 +353,19 @@ class CoachSettings(models.Model):
 
 
 class DigestDelivery(models.Model):
-    """One row per cheffe and day: the digest of that day was sent (never twice)."""
+    """One row per cheffe and day: the digest of that day is in the outbox (never twice).
+
+    It is written in the same transaction as the digest's outbox email, so it never says
+    "delivered" for a digest that was not queued; `email` is empty on a day with nothing to
+    say.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
+    email = models.ForeignKey(
+        "outbox.Email", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

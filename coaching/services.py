@@ -5,6 +5,7 @@ complete.
 """
 
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,8 +260,15 @@ def reminder_postpone(*, reminder: Reminder, actor: User, due_on: date) -> Remin
         raise CoachingError(_("Choisissez une date à venir."))
     if problem := out_of_range(due_on):
         raise CoachingError(problem)
+    # Postponing also re-arms a reminder that was given up on.
     updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
-        due_at=due_moment(due_on), sent_at=None, claimed_until=None
+        due_at=due_moment(due_on),
+        sent_at=None,
+        claimed_until=None,
+        claim_token=None,
+        attempts=0,
+        next_attempt_at=None,
+        failed_at=None,
     )
     if not updated:
         raise CoachingError(_("Ce rappel est déjà marqué comme fait."))
@@ -371,53 +379,125 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
 REMINDER_STILL_RELEVANT: dict[str, Callable[[Reminder], bool]] = {}
 
 
-def _claim(reminder_id: int, now: datetime) -> bool:
-    """Take a due reminder for this worker with a conditional UPDATE; False if another has it."""
+class _LostClaim(Exception):
+    """This worker's claim expired and another worker took the row."""
+
+
+def _claim(reminder_id: int, now: datetime) -> str | None:
+    """Take a due reminder for this worker with a conditional UPDATE; None if another has it.
+
+    The claim is a random token, valid REMINDER_CLAIM_SECONDS from the moment it is taken (not
+    from the start of the batch): a batch that runs long never holds claims that are already
+    expired, which another worker could take while this one is still on them.
+    """
+    token = secrets.token_hex(16)
+    claimed_at = timezone.now()
     claimed = (
-        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True, done_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS))
+        Reminder.objects.due(now)
+        .filter(pk=reminder_id)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=claimed_at))
+        .update(
+            claim_token=token,
+            claimed_until=claimed_at + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS),
+        )
     )
-    return claimed == 1
+    return token if claimed == 1 else None
+
+
+def _reminder_process(reminder_id: int, token: str) -> bool:
+    """Turn a claimed reminder into its email; True when an email was written.
+
+    One transaction marks the reminder sent (only if this worker still holds the token) and
+    writes its outbox row: the reminder becomes exactly one email, whose delivery is the
+    outbox's (at least once, retried).
+    """
+    reminder = Reminder.objects.select_related("project", "recipient").get(pk=reminder_id)
+    still_relevant = REMINDER_STILL_RELEVANT.get(reminder.kind)
+    relevant = still_relevant is None or still_relevant(reminder)
+    with transaction.atomic():
+        held = Reminder.objects.filter(pk=reminder_id, claim_token=token)
+        if not relevant:
+            # It no longer matters (e.g. the member's organisation has voted): closed, no email.
+            if not held.update(done_at=timezone.now(), claim_token=None, claimed_until=None):
+                raise _LostClaim
+            return False
+        marked = held.update(
+            sent_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            last_error="",
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+        )
+        if not marked:
+            raise _LostClaim
+        email = emails.send(
+            "reminder",
+            to=[reminder.recipient.email],
+            context={"reminder": reminder, "project": reminder.project},
+        )
+        Reminder.objects.filter(pk=reminder_id).update(email=email)
+    return True
+
+
+def _reminder_record_failure(reminder_id: int, token: str, error: Exception) -> None:
+    """Back off (next_attempt_at), or give up after REMINDER_MAX_ATTEMPTS; only while this
+    worker still holds the claim."""
+    from outbox.services import retry_delay
+
+    held = Reminder.objects.filter(pk=reminder_id, claim_token=token)
+    attempts = (held.values_list("attempts", flat=True).first() or 0) + 1
+    now = timezone.now()
+    give_up = attempts >= settings.REMINDER_MAX_ATTEMPTS
+    recorded = held.update(
+        attempts=attempts,
+        last_error=f"{type(error).__name__}: {error}"[:300],
+        next_attempt_at=now + retry_delay(attempts),
+        failed_at=now if give_up else None,
+        claim_token=None,
+        claimed_until=None,
+    )
+    if not recorded:
+        logger.warning(
+            "reminder %s failed (%s) but this worker no longer holds its claim", reminder_id, error
+        )
+    else:
+        logger.warning("reminder %s not processed (attempt %s): %s", reminder_id, attempts, error)
 
 
 def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
-    """Email every due reminder once. A failed email leaves it pending for the next run.
+    """Turn every due reminder into one email (in the outbox); the number of emails written.
 
-    Two workers, or a doubled or retried run, cannot send the same reminder twice: each row is
-    claimed by a conditional UPDATE before its email, and marked sent right after it.
+    Two workers, or a doubled or retried run, cannot write the same reminder's email twice:
+    each row is claimed with a token before it is processed, and marked sent in the same
+    transaction as its email only if the token is still held. A failure backs the reminder
+    off; after REMINDER_MAX_ATTEMPTS it is given up on and shown to the team.
     """
     now = now or timezone.now()
     sent = 0
-    due_ids = list(Reminder.objects.due(now).values_list("pk", flat=True)[:batch])
-    for reminder_id in due_ids:
-        if not _claim(reminder_id, now):
-            continue
-        reminder = Reminder.objects.select_related("project", "recipient").get(pk=reminder_id)
-        still_relevant = REMINDER_STILL_RELEVANT.get(reminder.kind)
-        if still_relevant is not None and not still_relevant(reminder):
-            Reminder.objects.filter(pk=reminder_id).update(
-                done_at=timezone.now(), claimed_until=None
-            )
-            continue
-        try:
-            emails.send_now(
-                "reminder",
-                to=[reminder.recipient.email],
-                context={"reminder": reminder, "project": reminder.project},
-            )
-        except Exception as error:  # any failure: keep it pending, retried by the next run
-            logger.warning("reminder %s not sent: %s", reminder_id, error)
-            Reminder.objects.filter(pk=reminder_id).update(
-                claimed_until=None,
-                attempts=reminder.attempts + 1,
-                last_error=str(error)[:300],
-            )
-            continue
-        Reminder.objects.filter(pk=reminder_id).update(
-            sent_at=timezone.now(), claimed_until=None, attempts=reminder.attempts + 1
-        )
-        sent += 1
+    tried: set[int] = set()
+    # Batch after batch until nothing is due: a reminder is tried at most once per run, and
+    # one that fails is backed off (next_attempt_at), so none holds back the others.
+    while True:
+        due = Reminder.objects.due(now).order_by("due_at", "id").values_list("pk", flat=True)
+        ids = [pk for pk in due[: batch + len(tried)] if pk not in tried][:batch]
+        if not ids:
+            break
+        for reminder_id in ids:
+            tried.add(reminder_id)
+            token = _claim(reminder_id, now)
+            if token is None:
+                continue
+            try:
+                sent += _reminder_process(reminder_id, token)
+            except _LostClaim:
+                logger.warning(
+                    "reminder %s: this worker no longer holds its claim (it expired and "
+                    "another worker took it): left to that worker",
+                    reminder_id,
+                )
+            except Exception as error:  # any failure: retried later with a growing delay
+                _reminder_record_failure(reminder_id, token, error)
     return sent
 
 
@@ -444,32 +524,39 @@ def digest_content(*, user: User, today: date) -> dict[str, Any]:
 
 
 def digest_send(*, user: User, today: date | None = None) -> bool:
-    """Send a cheffe the day's digest, at most once a day; False when nothing was sent."""
+    """Put a cheffe's digest of the day in the outbox, at most once a day; False when nothing
+    was queued.
+
+    The day's DigestDelivery row and the outbox email are written in one transaction: a worker
+    killed before it commits leaves neither (a later run of the day sends it), and once it
+    commits the outbox delivers the email (at least once, retried).
+    """
     today = today or timezone.localdate()
     preferences = CoachSettings.objects.filter(user=user).first()
     if preferences is not None and not preferences.daily_digest:
         return False
+    if DigestDelivery.objects.filter(user=user, day=today).exists():
+        return False
+    content = digest_content(user=user, today=today)
     try:
         with transaction.atomic():
+            # The unique (user, day) row is the claim: a concurrent run fails here and writes
+            # no email.
             delivery = DigestDelivery.objects.create(user=user, day=today)
+            if not any(content.values()):
+                return False  # nothing to say today: recorded, no email
+            delivery.email = emails.send(
+                "daily_digest",
+                to=[user.email],
+                context={
+                    "user": user,
+                    "todo_count": len(content["overdue"]) + len(content["due_today"]),
+                    **content,
+                },
+            )
+            delivery.save(update_fields=["email"])
     except IntegrityError:
-        return False  # already sent today
-    content = digest_content(user=user, today=today)
-    if not any(content.values()):
-        return False
-    try:
-        emails.send_now(
-            "daily_digest",
-            to=[user.email],
-            context={
-                "user": user,
-                "todo_count": len(content["overdue"]) + len(content["due_today"]),
-                **content,
-            },
-        )
-    except Exception:
-        delivery.delete()  # not sent: the next try may send it
-        raise
+        return False  # another run queued it meanwhile
     return True
 
 
@@ -538,7 +625,11 @@ personal_data.register(
     dossier="project",
     delete_rows=True,
     personal={"message": WITH_ROW, "last_error": WITH_ROW, "link": WITH_ROW},
-    keep={"kind": "a code (the row is deleted)", "key": "a code (the row is deleted)"},
+    keep={
+        "kind": "a code (the row is deleted)",
+        "key": "a code (the row is deleted)",
+        "claim_token": "a random token (the row is deleted)",
+    },
 )
 personal_data.register(
     CoachSettings,

@@ -13,10 +13,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def process_reminders() -> dict[str, int]:
-    """Create the reminders due by the cadence rules, then email every due reminder once.
+    """Create the reminders due by the cadence rules, then turn every due reminder into
+    exactly one outbox email (sent by the outbox's worker, at least once).
 
     Safe to run late, twice, or on two workers at once: the database decides what is due and
-    who sends it.
+    who processes it (claim tokens; see services.reminders_send_due).
     """
     created = services.reminders_create_from_cadences()
     sent = services.reminders_send_due()
@@ -24,11 +25,14 @@ def process_reminders() -> dict[str, int]:
     return {"created": created, "sent": sent}
 
 
-@shared_task(
-    acks_late=True, autoretry_for=(OSError,), retry_backoff=60, retry_kwargs={"max_retries": 5}
-)
+@shared_task(acks_late=True)
 def send_daily_digests() -> int:
+    """Queue each cheffe's digest of the day (once a day each). Beat runs it at DIGEST_HOUR and
+    again every 15 minutes of the morning, so a run that was missed or killed is caught up."""
     sent = 0
     for user in User.objects.filter(role=Role.CHEFFE, is_active=True):
-        sent += services.digest_send(user=user)
+        try:
+            sent += services.digest_send(user=user)
+        except Exception:  # one cheffe's failure does not keep the others' digests
+            logger.exception("digest of user %s not queued: the next run retries", user.pk)
     return sent

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
 from campaigns.selectors import pending_declarations
+from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
@@ -63,7 +64,7 @@ def dashboard(request):
     upcoming = Reminder.objects.pending().filter(
         recipient=user, due_at__lte=end_of_today + timedelta(days=7)
     )
-    reminders = upcoming.select_related("project").order_by("due_at")[:REMINDERS_SHOWN]
+    reminders = upcoming.select_related("project", "email").order_by("due_at")[:REMINDERS_SHOWN]
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
     active = (
@@ -112,6 +113,9 @@ def dashboard(request):
             "postpone_form": PostponeForm(),
             # Shown to the whole team: a dossier whose personal data could not be erased.
             "anonymisation_failures": AnonymisationFailure.objects.count(),
+            # What did not leave: emails that failed for good, and her reminders among them.
+            "failed_emails": outbox_selectors.failed_count(),
+            "failed_reminders": Reminder.objects.failed().filter(recipient=user).count(),
         },
     )
 

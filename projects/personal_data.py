@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -162,12 +163,23 @@ def remove_files(files: list[tuple[Any, str]]) -> None:
 # --- Projects and accounts ----------------------------------------------------------------
 
 
+def _emails_of(project) -> models.QuerySet:
+    from outbox.models import Email
+
+    about = Q(subject__contains=project.reference) | Q(text__contains=project.reference)
+    if project.owner_id and project.owner.email:
+        # Recipients are a JSON list: its text holds the address between quotes.
+        about |= Q(recipients__icontains=f'"{project.owner.email}"')
+    return Email.objects.filter(about)
+
+
 def _declare() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     from accounts.models import DeletionRequest, Organisation, SubmittedForm, User
+    from outbox.models import Email
 
     from .models import (
         AnonymisationFailure,
@@ -301,6 +313,22 @@ def _declare() -> None:
         | {"arrondissement_name": "reference data (INSEE)"},
     )
     register(ReferenceCounter, dossier=None)
+    register(
+        Email,
+        # An email about the dossier (its reference in the subject or text) or addressed to its
+        # porteur goes with it, sent or not: it is a copy of what the other tables held.
+        dossier=_emails_of,
+        delete_rows=True,
+        personal={
+            name: WITH_ROW for name in ("recipients", "subject", "text", "html", "attachments")
+        }
+        | {"last_error": WITH_ROW},
+        keep={
+            "name": "the template's code",
+            "status": "a code",
+            "claim_token": "a random token",
+        },
+    )
     register(
         SubmittedForm,
         dossier=None,

@@ -1,21 +1,24 @@
-"""One helper renders and sends every email: templates/emails/<name>.{subject,txt,html}.
+"""One helper renders every email (templates/emails/<name>.{subject,txt,html}) and puts it in
+the outbox.
 
-`send` goes through a Celery task queued after the transaction commits, so a rolled-back
-change never sends mail and a slow SMTP server never slows a request. `send_now` sends at
-once and raises on failure, for tasks that must know whether the mail left (reminders).
+`send` writes the rendered email as an outbox row in the caller's transaction, so the email
+exists exactly when the change that causes it does (a rolled-back change sends nothing), and
+a worker sends it once the transaction commits; a broker outage only delays it (the periodic
+scan sends it). See outbox/services.py.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
-# (file name, content, MIME type); content is text so that it travels through the broker.
-Attachment = tuple[str, str, str]
+from outbox import services as outbox
+from outbox.models import Email
+
+# (file name, content, MIME type); content is text so that it fits the outbox's JSON column.
+Attachment = outbox.Attachment
 
 
 def _plain_text(template_name: str, context: dict[str, Any]) -> str:
@@ -33,35 +36,15 @@ def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def deliver(
-    *, subject: str, text: str, html: str, to: list[str], attachments: Sequence[Attachment] = ()
-) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
-    message.send()
-
-
 def send(
     name: str,
     *,
     to: Sequence[str],
     context: dict[str, Any],
     attachments: Sequence[Attachment] = (),
-) -> None:
-    from propulsons.tasks import send_email
-
+) -> Email:
+    """Render the email and write it to the outbox; it leaves after the transaction commits."""
     subject, text, html = render(name, context)
-    recipients = list(to)
-    files = [list(attachment) for attachment in attachments]
-    transaction.on_commit(
-        lambda: send_email.delay(
-            subject=subject, text=text, html=html, to=recipients, attachments=files
-        )
+    return outbox.email_queue(
+        name=name, subject=subject, text=text, html=html, to=to, attachments=attachments
     )
-
-
-def send_now(name: str, *, to: Sequence[str], context: dict[str, Any]) -> None:
-    subject, text, html = render(name, context)
-    deliver(subject=subject, text=text, html=html, to=list(to))

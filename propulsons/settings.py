@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "coaching",
     "labelling",
     "campaigns",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -341,8 +342,10 @@ CAMPAIGN_CALL_SILENCE_DAYS = env.int("CAMPAIGN_CALL_SILENCE_DAYS", default=7)
 AFTER_CAMPAIGN_CALL_DAYS = env.list("AFTER_CAMPAIGN_CALL_DAYS", cast=int, default=[7, 30])
 # The hour (Europe/Paris) at which a reminder for a given day falls due.
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
-# How long a worker holds a claimed reminder before another may retry it.
-REMINDER_CLAIM_SECONDS = 300
+# How long a worker holds a claimed reminder before another may retry it (from the claim).
+REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
+# A reminder whose processing fails is retried with a growing delay, then given up on.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 
 # The periodic tasks of every app, declared in one place (times in Europe/Paris).
@@ -367,7 +370,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coaching.tasks.send_daily_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
     },
+    # A run missed at DIGEST_HOUR (worker down or killed) is caught up within the morning;
+    # the DigestDelivery row keeps it to one digest a day.
+    "coaching-daily-digest-catch-up": {
+        "task": "coaching.tasks.send_daily_digests",
+        "schedule": crontab(hour=f"{DIGEST_HOUR}-{min(DIGEST_HOUR + 3, 23)}", minute="*/15"),
+    },
+    "outbox-send-pending": {
+        "task": "outbox.tasks.send_pending_emails",
+        "schedule": env.int("OUTBOX_SCAN_SECONDS", default=60),
+    },
 }
+
+# The outbox (outbox/services.py): a worker holds an email for OUTBOX_CLAIM_SECONDS from its
+# claim (longer than one SMTP delivery, EMAIL_TIMEOUT included); a failed email is retried
+# after OUTBOX_RETRY_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, and fails for good
+# (shown to the team) after OUTBOX_MAX_ATTEMPTS; sent rows are deleted after
+# OUTBOX_KEEP_SENT_DAYS.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=120)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=6 * 3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
 
 # The committee's rule: a quorum of organisations with a counted vote, then a majority of
 # favorable votes among those not abstaining and, when required, each criterion judged met by

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("labelling.urls")),
     path("", include("campaigns.urls")),
+    path("", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]

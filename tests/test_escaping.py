@@ -213,8 +213,9 @@ def test_html_and_javascript_typed_anywhere_are_escaped_everywhere(
     # The reminder of the next action, and the daily digest, by email.
     mail.outbox.clear()
     reminder = Reminder.objects.get(project=project)
-    coaching_services.reminders_send_due(now=reminder.due_at + timedelta(minutes=1))
-    coaching_services.digest_send(user=cheffe, today=today)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        coaching_services.reminders_send_due(now=reminder.due_at + timedelta(minutes=1))
+        coaching_services.digest_send(user=cheffe, today=today)
     assert_emails_escaped(mail.outbox, at_least=2)
     assert any(ESCAPED in html_part(m) for m in mail.outbox), "the reminder shows the action"
 

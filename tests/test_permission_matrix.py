@@ -108,6 +108,21 @@ class World:
         return ReminderFactory(project=self.dossier, recipient=self.cheffe)
 
     @cached_property
+    def failed_email(self):
+        from outbox.models import Email
+
+        return Email.objects.create(
+            recipients=[self.porteur.email],
+            subject="Votre premier rendez-vous",
+            text="Bonjour,",
+            status="failed",
+            attempts=10,
+            last_error="SMTPRecipientsRefused",
+            next_attempt_at="2026-11-26T08:00:00Z",
+            failed_at="2026-11-26T08:00:00Z",
+        )
+
+    @cached_property
     def labelling_request(self):
         """The porteur's dossier before the committee, on a session's agenda."""
         return LabellingRequestFactory(project__owner=self.porteur, session__created_by=self.cheffe)
@@ -320,6 +335,9 @@ MATRIX: dict[str, Row] = {
     ),
     # Only the porteur agrees (or no longer agrees) to publication.
     "campaigns:publication": Row(POST, (LOGIN, 302, 404, 404, 404, 404), campaign_dossier),
+    # Outbox: the emails that failed for good, and resending one
+    "outbox:failed": Row(GET, TEAM),
+    "outbox:resend": Row(POST, TEAM_ACTION, lambda w: {"pk": w.failed_email.pk}),
 }
 
 # (name, role) -> why the answer differs from the matrix today. Each one is a bug to fix.
@@ -354,7 +372,7 @@ def cases(roles_for=lambda name, row: ROLES):
     return params
 
 
-SNAPSHOT_APPS = {"accounts", "axes", "projects", "coaching", "labelling", "campaigns"}
+SNAPSHOT_APPS = {"accounts", "axes", "projects", "coaching", "labelling", "campaigns", "outbox"}
 
 
 @cache

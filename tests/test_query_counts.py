@@ -32,6 +32,7 @@ PAGES = [
     ("cheffe", "/accompagnement/dossiers/{reference}/"),
     ("cheffe", "/accompagnement/bilan/"),
     ("cheffe", "/accompagnement/bilan/export.xlsx"),
+    ("cheffe", "/accompagnement/e-mails-en-echec/"),
     ("cheffe", "/comite/"),
     ("cheffe", "/comite/seances/{session}/"),
     ("cheffe", "/comite/seances/{session}/proces-verbal/"),

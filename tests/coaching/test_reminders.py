@@ -11,9 +11,11 @@ from django.db import connection
 
 from coaching import services, tasks
 from coaching.models import CoachSettings, DigestDelivery, Reminder
+from outbox.models import Email
 from projects.models import Status, StatusChange
 from tests.coaching.factories import FirstMeetingFactory, InteractionFactory, ReminderFactory
 from tests.factories import ProjectFactory
+from tests.outbox.helpers import send_pending_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +126,9 @@ def test_a_due_reminder_is_emailed_once_even_when_the_task_runs_twice(cheffe):
     ReminderFactory(recipient=cheffe, due_at=NOW + timedelta(days=1))  # not yet
     tasks.process_reminders()
     tasks.process_reminders()
-    assert len(mail.outbox) == 1
+    send_pending_emails()
+    send_pending_emails()
+    assert Email.objects.count() == 1
     (message,) = mail.outbox
     assert message.to == [cheffe.email]
     assert due.project.title in message.subject
@@ -148,19 +152,26 @@ def test_a_claim_left_by_a_dead_worker_expires(cheffe):
     assert services.reminders_send_due() == 1
 
 
-def test_a_failed_email_leaves_the_reminder_pending_then_it_is_retried(cheffe):
+def test_a_failed_email_stays_in_the_outbox_and_is_retried_after_a_delay(cheffe, time_machine):
     reminder = ReminderFactory(recipient=cheffe, due_at=NOW - timedelta(minutes=5))
-    with mock.patch("propulsons.emails.EmailMultiAlternatives.send", side_effect=OSError("SMTP")):
-        assert services.reminders_send_due() == 0
-    reminder.refresh_from_db()
-    assert reminder.sent_at is None
-    assert reminder.claimed_until is None
-    assert reminder.attempts == 1
-    assert "SMTP" in reminder.last_error
     assert services.reminders_send_due() == 1
     reminder.refresh_from_db()
-    assert reminder.sent_at is not None and reminder.attempts == 2
-    assert len(mail.outbox) == 1
+    assert reminder.sent_at is not None and reminder.claim_token is None
+    email = reminder.email
+    with mock.patch("outbox.services.EmailMultiAlternatives.send", side_effect=OSError("SMTP")):
+        send_pending_emails()
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("pending", 1)
+    assert "SMTP" in email.last_error
+    assert email.next_attempt_at == NOW + timedelta(seconds=120)
+    assert send_pending_emails() == []  # backed off: not before its next attempt
+    time_machine.move_to(NOW + timedelta(seconds=121), tick=False)
+    (message,) = send_pending_emails()
+    assert "Rappeler le porteur" in message.body
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 2)
+    assert services.reminders_send_due() == 0  # the reminder itself was never written twice
+    assert Email.objects.count() == 1
 
 
 def test_done_and_postponed_reminders(client, cheffe):
@@ -190,7 +201,7 @@ def test_a_postponed_reminder_that_was_sent_is_sent_again_on_its_new_day(cheffe,
     services.reminder_postpone(reminder=reminder, actor=cheffe, due_on=date(2026, 11, 28))
     time_machine.move_to(datetime(2026, 11, 28, 9, tzinfo=UTC), tick=False)
     assert services.reminders_send_due() == 1
-    assert len(mail.outbox) == 2
+    assert len(send_pending_emails()) == 2
 
 
 def test_a_cheffe_cannot_touch_another_cheffes_reminder(client, cheffe):
@@ -238,7 +249,8 @@ def test_two_workers_at_once_send_one_email():
     for thread in threads:
         thread.join()
     assert sorted(results) == [0, 1]
-    assert len(mail.outbox) == 1
+    assert Email.objects.count() == 1
+    assert len(send_pending_emails()) == 1
 
 
 # --- The daily digest -----------------------------------------------------------------------
@@ -257,7 +269,7 @@ def test_the_digest_lists_overdue_today_and_appointments_once_a_day(cheffe):
 
     assert tasks.send_daily_digests() == 1
     assert tasks.send_daily_digests() == 0  # retried or doubled: still one digest
-    (message,) = mail.outbox
+    (message,) = send_pending_emails()
     assert message.to == [cheffe.email]
     assert "2 suivis à faire" in message.subject
     assert "En retard de deux jours" in message.body
@@ -276,15 +288,33 @@ def test_the_digest_can_be_turned_off(client, cheffe):
     assert mail.outbox == []
 
 
-def test_a_digest_that_failed_is_sent_on_retry(cheffe):
-    ReminderFactory(recipient=cheffe, due_at=NOW)
+def test_a_worker_killed_while_sending_the_digest_does_not_lose_the_days_digest(cheffe):
+    ReminderFactory(recipient=cheffe, due_at=NOW, message="Pour aujourd'hui")
+    # The worker dies while the digest is being sent (SystemExit: not an ordinary error that
+    # the code could clean up after).
     with (
-        mock.patch("propulsons.emails.EmailMultiAlternatives.send", side_effect=OSError("SMTP")),
-        pytest.raises(OSError),
+        mock.patch("propulsons.emails.render", side_effect=SystemExit("killed")),
+        pytest.raises(SystemExit),
     ):
         services.digest_send(user=cheffe)
-    assert not DigestDelivery.objects.exists()
+    assert not DigestDelivery.objects.exists(), "recorded as delivered, never sent"
+    # The next run of the morning sends it, once.
     assert services.digest_send(user=cheffe) is True
+    assert services.digest_send(user=cheffe) is False
+    (message,) = send_pending_emails()
+    assert "Pour aujourd'hui" in message.body
+    assert DigestDelivery.objects.get().email.status == "sent"
+
+
+def test_a_digest_that_failed_to_send_is_retried_by_the_outbox(cheffe, time_machine):
+    ReminderFactory(recipient=cheffe, due_at=NOW)
+    assert services.digest_send(user=cheffe) is True
+    with mock.patch("outbox.services.EmailMultiAlternatives.send", side_effect=OSError("SMTP")):
+        assert send_pending_emails() == []
+    time_machine.move_to(NOW + timedelta(minutes=3), tick=False)
+    (message,) = send_pending_emails()
+    assert message.to == [cheffe.email]
+    assert DigestDelivery.objects.count() == 1
 
 
 def test_no_digest_when_there_is_nothing_to_say(cheffe):
@@ -300,4 +330,8 @@ def test_the_beat_schedule_declares_both_tasks(settings):
     assert schedule["coaching-reminders"]["schedule"] == 900
     digest = schedule["coaching-daily-digest"]["schedule"]
     assert isinstance(digest, crontab) and digest.hour == {8} and digest.minute == {0}
+    catch_up = schedule["coaching-daily-digest-catch-up"]["schedule"]
+    assert catch_up.hour == {8, 9, 10, 11} and catch_up.minute == {0, 15, 30, 45}
+    assert schedule["outbox-send-pending"]["task"] == "outbox.tasks.send_pending_emails"
+    assert schedule["outbox-send-pending"]["schedule"] == 60
     assert settings.CELERY_TIMEZONE == "Europe/Paris"

@@ -123,7 +123,8 @@ def test_members_are_invited_with_the_agenda_and_reminded_48_hours_before_the_de
         )
     mail.outbox.clear()
     time_machine.move_to(session.vote_deadline - timedelta(hours=47), tick=False)
-    assert reminders_send_due() == 4
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        assert reminders_send_due() == 4
     reminded = {message.to[0] for message in mail.outbox}
     assert members["cigales"].email not in reminded
     assert members["conseil-departemental-62"].email in reminded
