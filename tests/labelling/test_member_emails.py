@@ -12,6 +12,7 @@ from coaching.services import reminders_send_due
 from labelling import services
 from tests.factories import ProjectFactory
 from tests.labelling.factories import CommitteeSessionFactory, LabellingRequestFactory
+from tests.outbox.helpers import send_pending_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def test_vote_reminders_carry_no_personal_data_of_the_porteur(
     deadline = invited_request.session.vote_deadline
     time_machine.move_to(deadline - timedelta(hours=47), tick=False)
     assert reminders_send_due() == len(members)
+    send_pending_emails()
     assert len(mail.outbox) == len(members)
     for message in mail.outbox:
         assert "Ressourcerie des Caps" in message.body
@@ -75,5 +77,5 @@ def test_the_team_still_gets_the_porteurs_contact_in_its_own_reminders(cheffe):
         due_at=timezone.now() - timedelta(minutes=1),
     )
     assert reminders_send_due() == 1
-    (message,) = mail.outbox
+    (message,) = send_pending_emails()
     assert "Josiane Vandamme" in message.body and "0612345678" in message.body
