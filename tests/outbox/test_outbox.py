@@ -35,7 +35,7 @@ def smtp(settings):
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, monkeypatch):
     """Celery as in production (not eager), its broker a closed port on this machine."""
     from django.core.cache import cache
 
@@ -48,7 +48,10 @@ def broker_down(settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/2"
+    closed = f"redis://127.0.0.1:{port}/2"
+    app.conf.broker_url = closed
+    # Celery reads this variable before its own setting (and CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", closed)
     app.conf.task_always_eager = False
     yield
     app.conf.broker_url, app.conf.task_always_eager = previous
