@@ -27,7 +27,13 @@ from tests.smtp_server import SMTPServer
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-BROKER = os.environ.get("OUTBOX_TEST_BROKER_URL", "redis://127.0.0.1:6379/2")
+# Celery prefers the CELERY_BROKER_URL variable to any broker given in code (CI sets it): the
+# test's client and its workers must use that one; each test has its own queue.
+BROKER = (
+    os.environ.get("OUTBOX_TEST_BROKER_URL")
+    or os.environ.get("CELERY_BROKER_URL")
+    or "redis://127.0.0.1:6379/2"
+)
 
 
 @pytest.fixture(autouse=True)
