@@ -266,3 +266,25 @@ class PeriodForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("La fin de la période doit suivre son début."))
         return cleaned
+
+
+def dossier_campaign_forms(project, current_campaign, *, for_team: bool) -> dict:
+    """The campaign forms a dossier page offers its reader (its reads:
+    selectors.dossier_campaigns)."""
+    current = current_campaign
+    forms_ = {
+        "snapshot_form": SnapshotForm(porteur=not for_team)
+        if current and current.status == CampaignStatus.RUNNING
+        else None,
+    }
+    if for_team:
+        forms_["finish_form"] = (
+            FinishForm() if current and current.status == CampaignStatus.RUNNING else None
+        )
+        forms_["follow_up_form"] = (
+            FollowUpForm(instance=current) if current and current.is_finished else None
+        )
+        forms_["map_form"] = MapPlacementForm(
+            initial={"latitude": project.latitude, "longitude": project.longitude}
+        )
+    return forms_

@@ -17,7 +17,8 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
-from campaigns.views import dossier_campaigns
+from campaigns.forms import dossier_campaign_forms
+from campaigns.selectors import dossier_campaigns
 from coaching.forms import PostponeForm
 from coaching.selectors import dossier_coaching
 from labelling.selectors import dossier_labelling
@@ -147,13 +148,15 @@ def porteur_project(request, reference: str):
             back = project.get_absolute_url() + "#documents"
             if response := _add_document_once(request, project, document_form, back):
                 return response
+    campaigns = dossier_campaigns(project, for_team=False)
     return render(
         request,
         "projects/porteur_project.html",
         {
             **dossier_coaching(project, include_internal=False),
             **dossier_labelling(project, for_team=False),
-            **dossier_campaigns(project, for_team=False),
+            **campaigns,
+            **dossier_campaign_forms(project, campaigns["current_campaign"], for_team=False),
             "project": project,
             "history": project.status_changes.all(),
             "documents": project.documents.all(),
@@ -373,13 +376,15 @@ def team_project(request, reference: str):
         if response := _add_document_once(request, project, document_form, back):
             return response
     history = StatusChange.objects.filter(project=project).select_related("actor")
+    campaigns = dossier_campaigns(project, for_team=True)
     return render(
         request,
         "projects/team_project.html",
         {
             **dossier_coaching(project, include_internal=True),
             **dossier_labelling(project, for_team=True),
-            **dossier_campaigns(project, for_team=True),
+            **campaigns,
+            **dossier_campaign_forms(project, campaigns["current_campaign"], for_team=True),
             "postpone_form": PostponeForm(),
             "project": project,
             "history": history,
