@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import Category
+from projects.models import Category, Project
 from propulsons.dates import date_in_range
 from propulsons.search import SearchField
 
@@ -268,23 +268,17 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def dossier_campaign_forms(project, current_campaign, *, for_team: bool) -> dict:
-    """The campaign forms a dossier page offers its reader (its reads:
-    selectors.dossier_campaigns)."""
-    current = current_campaign
-    forms_ = {
-        "snapshot_form": SnapshotForm(porteur=not for_team)
-        if current and current.status == CampaignStatus.RUNNING
-        else None,
-    }
+def dossier_campaign_forms(project: Project, current: Campaign | None, *, for_team: bool) -> dict:
+    """The campaign forms a dossier page offers its reader, next to what
+    selectors.dossier_campaigns reads (forms import selectors, so they cannot live there)."""
+    running = current is not None and current.status == CampaignStatus.RUNNING
+    context = {"snapshot_form": SnapshotForm(porteur=not for_team) if running else None}
     if for_team:
-        forms_["finish_form"] = (
-            FinishForm() if current and current.status == CampaignStatus.RUNNING else None
-        )
-        forms_["follow_up_form"] = (
+        context["finish_form"] = FinishForm() if running else None
+        context["follow_up_form"] = (
             FollowUpForm(instance=current) if current and current.is_finished else None
         )
-        forms_["map_form"] = MapPlacementForm(
+        context["map_form"] = MapPlacementForm(
             initial={"latitude": project.latitude, "longitude": project.longitude}
         )
-    return forms_
+    return context
