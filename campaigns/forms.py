@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import Category
+from projects.models import Category, Project
 from propulsons.dates import date_in_range
 from propulsons.search import SearchField
 
@@ -266,3 +266,19 @@ class PeriodForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("La fin de la période doit suivre son début."))
         return cleaned
+
+
+def dossier_campaign_forms(project: Project, current: Campaign | None, *, for_team: bool) -> dict:
+    """The campaign forms a dossier page offers its reader, next to what
+    selectors.dossier_campaigns reads (forms import selectors, so they cannot live there)."""
+    running = current is not None and current.status == CampaignStatus.RUNNING
+    context = {"snapshot_form": SnapshotForm(porteur=not for_team) if running else None}
+    if for_team:
+        context["finish_form"] = FinishForm() if running else None
+        context["follow_up_form"] = (
+            FollowUpForm(instance=current) if current and current.is_finished else None
+        )
+        context["map_form"] = MapPlacementForm(
+            initial={"latitude": project.latitude, "longitude": project.longitude}
+        )
+    return context

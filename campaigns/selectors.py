@@ -262,3 +262,42 @@ def pending_declarations() -> QuerySet[FigureSnapshot]:
         .select_related("campaign__project")
         .order_by("created_at", "id")
     )
+
+
+def with_progress(project: Project) -> Project:
+    """Figures the catalogue and the project page print as text (and draw as a bar)."""
+    goal, collected = project.campaign_goal, project.campaign_collected
+    project.progress = (
+        min(round(100 * collected / goal), 999) if goal and collected is not None else None
+    )
+    project.progress_bar = min(project.progress or 0, 100)
+    ends_on = project.campaign_ends_on
+    project.days_left = (
+        (ends_on - timezone.localdate()).days
+        if ends_on and project.campaign_status == CampaignStatus.RUNNING
+        else None
+    )
+    return project
+
+
+def home_context() -> dict:
+    """The home page's key figures and latest labelled projects."""
+    latest = [
+        with_progress(project)
+        for project in public_projects().order_by("-labelled_on", "title")[:3]
+    ]
+    return {"key_figures": key_figures(), "latest_projects": latest}
+
+
+def dossier_campaigns(project: Project, *, for_team: bool) -> dict:
+    """What a dossier page shows of its campaigns (its forms: forms.dossier_campaign_forms)."""
+    campaigns = list(
+        with_figures(Campaign.objects.filter(project=project))
+        .select_related("platform")
+        .prefetch_related("snapshots")
+        .order_by("-id")
+    )
+    context = {"campaigns": campaigns, "current_campaign": campaigns[0] if campaigns else None}
+    if for_team:
+        context["can_prepare_campaign"] = project.status == Status.LABELLED
+    return context

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
-from campaigns.views import home_context
+from campaigns.selectors import home_context
 from propulsons import health
 
 logger = logging.getLogger(__name__)

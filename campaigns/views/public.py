@@ -1,0 +1,109 @@
+"""Public pages: the catalogue, a project's page, the map and the key figures."""
+
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from projects.models import Commune
+from propulsons.search import words_filter
+
+from .. import selectors
+from ..forms import CatalogueFilterForm, PeriodForm
+from ..selectors import with_progress
+
+PAGE_SIZE = 12
+
+
+@require_safe
+def catalogue(request):
+    projects = selectors.public_projects()
+    published_communes = Commune.objects.filter(pk__in=projects.values("commune_id")).order_by(
+        "name"
+    )
+    arrondissements = (
+        published_communes.values_list("arrondissement_code", "arrondissement_name")
+        .distinct()
+        .order_by("arrondissement_name")
+    )
+    filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["q"]:
+            projects = projects.filter(
+                words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
+            )
+        if data["commune"]:
+            projects = projects.filter(commune__name__iexact=data["commune"].strip())
+        if data["arrondissement"]:
+            projects = projects.filter(commune__arrondissement_code=data["arrondissement"])
+        if data["category"]:
+            projects = projects.filter(category=data["category"])
+        if data["financing"]:
+            projects = projects.filter(campaign_financing=data["financing"])
+        if data["platform"]:
+            projects = projects.filter(campaign_platform_slug=data["platform"].slug)
+        projects = selectors.filter_public_status(projects, data["status"])
+        order = {
+            "title": ["title"],
+            "collected": [F("campaign_collected").desc(nulls_last=True), "title"],
+            "ending": [F("campaign_ends_on").asc(nulls_last=True), "title"],
+        }.get(data["sort"], ["-labelled_on", "title"])
+    else:
+        order = ["-labelled_on", "title"]
+    page = Paginator(projects.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    for project in page:
+        with_progress(project)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "campaigns/catalogue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "commune_names": published_communes.values_list("name", flat=True),
+        },
+    )
+
+
+@require_safe
+def project_page(request, slug: str):
+    project = get_object_or_404(selectors.public_projects().select_related("partner"), slug=slug)
+    with_progress(project)
+    return render(request, "campaigns/project_page.html", {"project": project})
+
+
+@require_safe
+def project_map(request):
+    rows = selectors.map_rows()
+    # One reverse() for the whole list: the map lists every published project.
+    pattern = reverse("campaigns:project_page", args=["SLUG"])
+    for row in rows:
+        row["url"] = pattern.replace("SLUG", row["slug"])
+    points = [
+        {key: row[key] for key in ("title", "commune", "url", "lat", "lng")}
+        for row in rows
+        if row["lat"] is not None
+    ]
+    return render(request, "campaigns/map.html", {"projects": rows, "points": points})
+
+
+@require_safe
+def figures(request):
+    period = PeriodForm(request.GET or None)
+    start, end = period.period()
+    return render(
+        request,
+        "campaigns/figures.html",
+        {
+            "all_time": selectors.key_figures(),
+            "period_figures": selectors.key_figures(start, end),
+            "funnel": selectors.funnel(start, end),
+            "period": period,
+            "start": start,
+            "end": end,
+        },
+    )

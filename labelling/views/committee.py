@@ -1,0 +1,261 @@
+"""What committee members (and the team) read and do: the sessions, a session's page and its
+minutes, a request's review page with the vote, and recording the decision (the session's chair
+or the team)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.services import ServiceRefused
+from accounts.submitted_forms import submit_once
+from coaching.selectors import dossier_coaching
+from projects.models import Status
+
+from .. import selectors, services
+from ..forms import AgendaAddForm, AttendanceForm, DecisionForm, OpinionForm, VoteForm
+from ..models import Criterion, CriterionAssessment, LabellingRequest, Vote, VoteState
+from ..permissions import (
+    can_manage_committee,
+    can_record_decision,
+    can_see_votes,
+    can_vote,
+    organisation_has_voted,
+)
+from ..services import ALREADY_VOTED
+from ._common import (
+    organisation_votes,
+    request_for,
+    require_committee_or_team,
+    session_requests,
+    visible_sessions,
+)
+
+
+@require_safe
+@login_required
+def index(request):
+    require_committee_or_team(request)
+    sessions = visible_sessions(request.user).order_by("-held_at")
+    context = {"sessions": sessions, "is_team": can_manage_committee(request.user)}
+    if context["is_team"]:
+        context["waiting"] = (
+            LabellingRequest.objects.filter(session__isnull=True, vote_closed_at__isnull=True)
+            .select_related("project__commune")
+            .order_by("requested_at")
+        )
+    return render(request, "labelling/index.html", context)
+
+
+@require_safe
+@login_required
+def session_detail(request, pk: int):
+    require_committee_or_team(request)
+    session = get_object_or_404(visible_sessions(request.user), pk=pk)
+    requests = session_requests(session)
+    tallies = selectors.tallies(requests)
+    my_votes = organisation_votes(request.user, requests)
+    is_team = can_manage_committee(request.user)
+    rows = [
+        {
+            "request": item,
+            "tally": tallies[item.pk],
+            "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
+            "voted": item.pk in my_votes,
+            "decision": (list(item.decisions.all()) or [None])[-1],
+        }
+        for item in requests
+        if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE
+    ]
+    return render(
+        request,
+        "labelling/session.html",
+        {
+            "session": session,
+            "rows": rows,
+            "is_team": is_team,
+            "agenda_form": AgendaAddForm() if is_team else None,
+            "attendance_form": AttendanceForm(
+                initial={"organisations": session.attendees.all()}, session=session
+            )
+            if is_team
+            else None,
+        },
+    )
+
+
+@require_safe
+@login_required
+def minutes(request, pk: int):
+    """The procès-verbal: attendance, each request's tally, conflicts and decision."""
+    require_committee_or_team(request)
+    session = get_object_or_404(visible_sessions(request.user), pk=pk)
+    requests = session_requests(session)
+    tallies = selectors.tallies(requests)
+    my_votes = organisation_votes(request.user, requests)
+    conflicts = {}
+    for vote in Vote.objects.filter(request__in=requests, conflict_of_interest=True).select_related(
+        "organisation"
+    ):
+        conflicts.setdefault(vote.request_id, []).append(vote.organisation)
+    rows = [
+        {
+            "request": item,
+            "tally": tallies[item.pk],
+            # The blind vote holds on the minutes too: counts, criteria, proposed outcome and
+            # who declared a conflict are another organisation's vote.
+            "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
+            "conflicts": conflicts.get(item.pk, []),
+            "decisions": list(item.decisions.all()),
+        }
+        for item in requests
+    ]
+    return render(
+        request,
+        "labelling/minutes.html",
+        {"session": session, "rows": rows, "attendees": session.attendees.all()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review(request, pk: int):
+    """The committee's review page of a request, with the vote form for members."""
+    require_committee_or_team(request)
+    item = request_for(request, pk)
+    criteria = list(Criterion.objects.all())
+    # Every organisation's vote in two queries; the member's own is among them.
+    all_votes = list(
+        Vote.objects.filter(request=item)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=CriterionAssessment.objects.select_related("criterion"),
+            )
+        )
+    )
+    own_vote = None
+    if request.user.is_committee_member:
+        own_vote = next(
+            (v for v in all_votes if v.organisation_id == request.user.organisation_id), None
+        )
+    vote_state = item.vote_state()
+    vote_form = None
+    if request.method == "POST":
+        if not can_vote(request.user, item):
+            messages.error(
+                request,
+                _("Le vote n'est pas encore ouvert : il ouvrira à l'envoi des invitations.")
+                if vote_state == VoteState.NOT_OPEN
+                else _("Le vote est clos pour cette demande."),
+            )
+            return redirect("labelling:review", pk=item.pk)
+        if own_vote is not None:
+            messages.error(request, str(ALREADY_VOTED))
+            return redirect("labelling:review", pk=item.pk)
+    if can_vote(request.user, item) and own_vote is None:
+        initial = {
+            # The organisation that follows the project is flagged in advance.
+            "conflict_of_interest": item.project.partner_id == request.user.organisation_id
+        }
+        vote_form = VoteForm(request.POST or None, criteria=criteria, initial=initial)
+        if request.method == "POST" and vote_form.is_valid():
+            try:
+                services.vote_cast(
+                    request=item,
+                    member=request.user,
+                    overall=vote_form.cleaned_data["overall"],
+                    comment=vote_form.cleaned_data["comment"],
+                    conflict_of_interest=vote_form.cleaned_data["conflict_of_interest"],
+                    assessments=vote_form.assessments(),
+                )
+                messages.success(request, _("Votre vote est enregistré."))
+                return redirect("labelling:review", pk=item.pk)
+            except ServiceRefused as error:
+                messages.error(request, str(error))
+            return redirect("labelling:review", pk=item.pk)
+
+    counted = selectors.tallies([item], criteria=criteria)[item.pk]
+    show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
+    votes = all_votes if show_votes else []
+    decisions = list(item.decisions.select_related("recorded_by"))
+    decision_form = None
+    # The form is pre-filled from the tally: a chair who may not see it yet does not get it.
+    if can_record_decision(request.user, item) and show_votes and not decisions:
+        decision_form = DecisionForm(
+            initial=services.decision_initial(counted), proposed=counted.proposed_outcome
+        )
+    return render(
+        request,
+        "labelling/review.html",
+        {
+            "item": item,
+            "project": item.project,
+            "criteria": criteria,
+            "vote_form": vote_form,
+            "vote_state": vote_state,
+            "own_vote": own_vote,
+            "votes": votes,
+            "show_votes": show_votes,
+            "tally": counted,
+            "decisions": decisions,
+            "decision_form": decision_form,
+            "is_team": can_manage_committee(request.user),
+            "opinion_form": OpinionForm(instance=item)
+            if can_manage_committee(request.user) and item.vote_closed_at is None
+            else None,
+            "documents": item.project.documents.all(),
+            "partner_flag": request.user.is_committee_member
+            and item.project.partner_id == request.user.organisation_id,
+            **dossier_coaching(item.project, include_internal=False),
+        },
+    )
+
+
+@require_POST
+@login_required
+def decide(request, pk: int):
+    item = request_for(request, pk)
+    if not can_record_decision(request.user, item):
+        raise PermissionDenied
+    if not can_see_votes(
+        request.user, item, organisation_voted=organisation_has_voted(request.user, item)
+    ):
+        messages.error(
+            request,
+            _(
+                "Le décompte vous reste caché tant que votre organisation n'a pas voté ou que le "
+                "vote n'est pas clos : la décision ne peut pas encore être enregistrée ici."
+            ),
+        )
+        return redirect("labelling:review", pk=item.pk)
+    counted = selectors.tally(item)
+    form = DecisionForm(request.POST, proposed=counted.proposed_outcome)
+    if form.is_valid():
+        review = reverse("labelling:review", args=[item.pk])
+
+        def record() -> str:
+            services.decision_record(
+                request=item,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                motivation=form.cleaned_data["motivation"],
+            )
+            messages.success(request, _("La décision est enregistrée ; le porteur est prévenu."))
+            return review
+
+        try:
+            return submit_once(request, record, fallback=review)
+        except ServiceRefused as error:
+            messages.error(request, str(error))
+    return render(
+        request,
+        "labelling/decision_refused.html",
+        {"item": item, "form": form, "tally": counted},
+        status=400,
+    )

@@ -1,0 +1,151 @@
+"""The team's pipeline, a dossier's team page and its transitions (abandon, reorient)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.services import ServiceRefused
+from campaigns.forms import dossier_campaign_forms
+from campaigns.selectors import dossier_campaigns
+from coaching.forms import PostponeForm
+from coaching.selectors import dossier_coaching
+from labelling.selectors import dossier_labelling
+from propulsons.search import words_filter
+
+from .. import services
+from ..forms import DocumentForm, PipelineFilterForm, ReasonForm
+from ..models import Project, Status, StatusChange
+from ..permissions import can_edit_project
+from ._common import add_document_once, project_for, require_team
+
+PAGE_SIZE = 25
+
+
+@require_safe
+@login_required
+def team_pipeline(request):
+    require_team(request)
+    filters = PipelineFilterForm(request.GET or None)
+    projects = Project.objects.with_list_relations()
+    counted = Project.objects.all()
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["q"]:
+            words = words_filter(
+                data["q"],
+                [
+                    "reference",
+                    "title",
+                    "structure_name",
+                    "contact_last_name",
+                    "contact_first_name",
+                    "contact_email",
+                ],
+            )
+            projects, counted = projects.filter(words), counted.filter(words)
+        for field, lookup in [
+            ("commune", "commune__name__icontains"),
+            ("category", "category"),
+            ("partner", "partner"),
+            ("contact_from", "created_at__date__gte"),
+            ("contact_to", "created_at__date__lte"),
+        ]:
+            if data[field]:
+                projects = projects.filter(**{lookup: data[field]})
+                counted = counted.filter(**{lookup: data[field]})
+        # The counts per status follow every filter but the status itself, so they say how
+        # many dossiers a click on a status would show.
+        if data["status"]:
+            projects = projects.filter(status=data["status"])
+        projects = projects.order_by(data["sort"] or "-created_at", "-id")
+    counts = dict(counted.values_list("status").annotate(n=Count("id")).order_by())
+    status_counts = [(status, counts.get(status.value, 0)) for status in Status]
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/team_pipeline.html",
+        {
+            "filters": filters,
+            "page": page,
+            "status_counts": status_counts,
+            "total": sum(counts.values()),
+            "query": urlencode(query, doseq=True),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def team_project(request, reference: str):
+    require_team(request)
+    project = project_for(request, reference)
+    document_form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and document_form.is_valid():
+        back = reverse("projects:team_project", args=[reference]) + "#documents"
+        if response := add_document_once(request, project, document_form, back):
+            return response
+    history = StatusChange.objects.filter(project=project).select_related("actor")
+    campaigns = dossier_campaigns(project, for_team=True)
+    return render(
+        request,
+        "projects/team_project.html",
+        {
+            **dossier_coaching(project, include_internal=True),
+            **dossier_labelling(project, for_team=True),
+            **campaigns,
+            **dossier_campaign_forms(project, campaigns["current_campaign"], for_team=True),
+            "postpone_form": PostponeForm(),
+            "project": project,
+            "history": history,
+            "documents": project.documents.select_related("uploaded_by"),
+            "document_form": document_form,
+            "reason_form": ReasonForm(),
+            "can_edit": can_edit_project(request.user, project),
+            "can_abandon": Status.ABANDONED in project.allowed_next_statuses,
+            "can_reorient": Status.REORIENTED in project.allowed_next_statuses,
+        },
+    )
+
+
+def _team_transition(request, reference: str, service, success_message: str):
+    require_team(request)
+    project = project_for(request, reference)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez la raison : elle est conservée dans l'historique."))
+        return redirect("projects:team_project", reference=reference)
+    try:
+        service(project=project, actor=request.user, reason=form.cleaned_data["reason"])
+    except ServiceRefused as error:
+        messages.error(request, str(error))
+        return HttpResponseBadRequest(
+            render(request, "projects/transition_refused.html", {"project": project}).content
+        )
+    messages.success(request, success_message % {"ref": project.reference})
+    return redirect("projects:team_project", reference=reference)
+
+
+@require_POST
+@login_required
+def team_abandon(request, reference: str):
+    return _team_transition(
+        request, reference, services.project_abandon, _("Le dossier %(ref)s est marqué abandonné.")
+    )
+
+
+@require_POST
+@login_required
+def team_reorient(request, reference: str):
+    return _team_transition(
+        request, reference, services.project_reorient, _("Le dossier %(ref)s est réorienté.")
+    )
