@@ -110,7 +110,9 @@ def _enqueue(email_id: int) -> None:
         # One connection attempt, no publish retries: a broker that is down must not hold the
         # request (kombu would retry for seconds); the scan (OUTBOX_SCAN_SECONDS) sends the row.
         with app.connection_for_write(transport_options={"max_retries": 0}) as conn:
-            app.send_task(SEND_EMAIL_TASK, (email_id,), connection=conn, retry=False)
+            app.send_task(
+                SEND_EMAIL_TASK, (email_id,), connection=conn, retry=False, ignore_result=True
+            )
     except Exception:
         logger.warning(
             "email %s not queued (broker unreachable?): the outbox scan will send it",
