@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from propulsons import emails
+from outbox import emails
 
 
 class EmailAuthenticationForm(AuthenticationForm):

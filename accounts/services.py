@@ -95,7 +95,7 @@ class ErasureAlreadyRequested(ServiceRefused):
 
 @transaction.atomic
 def deletion_request_create(*, user: User, message: str = "") -> DeletionRequest:
-    from propulsons import emails
+    from outbox import emails
 
     already = _(
         "Votre demande d'effacement est déjà enregistrée : l'équipe la traite dans le mois."

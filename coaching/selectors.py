@@ -7,7 +7,7 @@ from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from projects.models import Project, Status, StatusChange
 from propulsons.dates import local_day
 
-from .models import Phase
+from . import rules
 
 
 def _status_reached_at(status: str) -> Subquery:
@@ -38,15 +38,6 @@ def campaign_dates(project: Project) -> tuple[date | None, date | None]:
 
 def _local_date(moment: datetime | None) -> date | None:
     return local_day(moment) if moment else None
-
-
-def phase_for(day: date, started: date | None, ended: date | None) -> str:
-    """Before, during or after the campaign, from its dates when they are known."""
-    if started is None or day < started:
-        return Phase.BEFORE
-    if ended is None or day <= ended:
-        return Phase.DURING
-    return Phase.AFTER
 
 
 def dossier_coaching(project: Project, *, include_internal: bool) -> dict:
@@ -80,6 +71,6 @@ def dossier_coaching(project: Project, *, include_internal: bool) -> dict:
 
 
 def _plan_totals(lines):
-    from .services import crowdfunding_share
-
-    return crowdfunding_share([{"amount": line.amount, "source": line.source} for line in lines])
+    return rules.crowdfunding_share(
+        [{"amount": line.amount, "source": line.source} for line in lines]
+    )

@@ -8,7 +8,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,20 +18,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import ServiceRefused
+from outbox import emails
 from projects import personal_data
 from projects import services as project_services
 from projects.models import Project, Status
 from projects.personal_data import BLANK, NULL, WITH_ROW, neutral
-from propulsons import emails
 from propulsons.dates import add_days, local_day, out_of_range
 
-from . import calendar, selectors
+from . import calendar, rules, selectors
 from .models import (
     CoachSettings,
     DigestDelivery,
     FinancingLine,
     FirstMeeting,
-    FundingSource,
     Interaction,
     InteractionKind,
     MeetingOutcome,
@@ -99,18 +97,6 @@ def first_meeting_schedule(
         attachments=[("invitation.ics", calendar.meeting_invitation(meeting), "text/calendar")],
     )
     return meeting
-
-
-def crowdfunding_share(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal | None]:
-    """The plan's total and the crowdfunding part of it in percent: computed, never typed."""
-    total = sum((line["amount"] for line in lines), Decimal("0"))
-    crowdfunding = sum(
-        (line["amount"] for line in lines if line["source"] == FundingSource.CROWDFUNDING),
-        Decimal("0"),
-    )
-    if not total:
-        return total, None
-    return total, (crowdfunding * 100 / total).quantize(Decimal("0.1"))
 
 
 REPORT_FIELDS = (
@@ -205,7 +191,7 @@ def interaction_record(
         raise CoachingError(problem)
     started, ended = selectors.campaign_dates(project)
     if started is not None or not phase:
-        phase = selectors.phase_for(happened_on, started, ended)
+        phase = rules.phase_for(happened_on, started, ended)
     interaction = Interaction.objects.create(
         project=project,
         author=author,

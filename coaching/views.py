@@ -19,7 +19,7 @@ from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 
-from . import calendar, services
+from . import calendar, rules, services
 from .forms import (
     FinancingLineFormSet,
     FirstMeetingReportForm,
@@ -190,7 +190,7 @@ def first_meeting_report(request, reference: str):
         plan = [
             {"amount": line.amount, "source": line.source} for line in meeting.financing_lines.all()
         ]
-    total, share = services.crowdfunding_share(plan)
+    total, share = rules.crowdfunding_share(plan)
     return render(
         request,
         "coaching/first_meeting_report.html",

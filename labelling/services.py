@@ -19,11 +19,11 @@ from accounts.models import Role, User
 from accounts.services import ServiceRefused
 from coaching.models import Reminder, ReminderKind
 from coaching.services import REMINDER_STILL_RELEVANT
+from outbox import emails
 from projects import personal_data
 from projects import services as project_services
 from projects.models import Project, Status
 from projects.personal_data import BLANK, neutral
-from propulsons import emails
 
 from . import selectors
 from .models import (

@@ -25,3 +25,19 @@ def send_pending_emails() -> int:
     if sent or purged:
         logger.info("outbox: %s sent, %s old rows purged", sent, purged)
     return sent
+
+
+@shared_task(name="propulsons.tasks.send_email", acks_late=True)
+def send_legacy_email(
+    *, subject: str, text: str, html: str, to: list[str], attachments: list | None = None
+) -> bool:
+    """A message queued by a version before the outbox (under its old task name): it becomes an
+    outbox row, sent now (and retried like any other row if it fails)."""
+    email = services.email_create(
+        subject=subject,
+        text=text,
+        html=html,
+        to=to,
+        attachments=[tuple(attachment) for attachment in attachments or []],
+    )
+    return services.email_send(email_id=email.pk)

@@ -1,9 +1,7 @@
-import os
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from propulsons.dates import date_in_range
 
-from .uploads import name_for_type, remove_files_on_commit
+from .uploads import name_for_type, private_storage, remove_files_on_commit
 
 PAS_DE_CALAIS = "62"
 
@@ -438,29 +436,6 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
-
-
-class PrivateStorage(FileSystemStorage):
-    """Uploaded files live outside every public URL; only permission-checked views serve them.
-
-    The root is read from settings at each use (not frozen at import), so that tests and
-    deployments can move it.
-    """
-
-    @property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> None:
-        return None
-
-
-private_storage = PrivateStorage()
 
 
 def _document_path(document: "Document", filename: str) -> str:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import ServiceRefused, user_create
-from propulsons import emails
+from outbox import emails
 
 from . import personal_data, uploads
 from .models import (

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -309,17 +310,34 @@ def name_for_type(name: str, content_type: str) -> str:
 TEMPORARY_SUFFIX = ".part"
 
 
-def _storage():
-    from .models import private_storage
+class PrivateStorage(FileSystemStorage):
+    """Uploaded files live outside every public URL; only permission-checked views serve them.
 
-    return private_storage
+    The root is read from settings at each use (not frozen at import), so that tests and
+    deployments can move it.
+    """
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+
+private_storage = PrivateStorage()
 
 
 def stage_upload(upload, final_name: str) -> str:
     """Write the upload under a temporary name next to its final one, to disk (fsync); remove
     it on any failure. Returns the temporary name."""
     temporary_name = final_name + TEMPORARY_SUFFIX
-    path = _storage().path(temporary_name)
+    path = private_storage.path(temporary_name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     try:
         with open(path, "xb") as destination:
@@ -336,12 +354,12 @@ def stage_upload(upload, final_name: str) -> str:
 
 def discard_staged(temporary_name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
-        os.remove(_storage().path(temporary_name))
+        os.remove(private_storage.path(temporary_name))
 
 
 def finish_move(temporary_name: str, final_name: str) -> bool:
     """Rename a staged file to its final name; True when the final file is there."""
-    storage = _storage()
+    storage = private_storage
     try:
         os.replace(storage.path(temporary_name), storage.path(final_name))
     except FileNotFoundError:
@@ -366,7 +384,7 @@ def remove_files_on_commit(names: Iterable[str]) -> None:
         return
 
     def remove() -> None:
-        storage = _storage()
+        storage = private_storage
         for name in names:
             for candidate in (name, name + TEMPORARY_SUFFIX):
                 try:

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "labelling",
     "campaigns",
     "outbox",
+    # The project package is an app for its management commands, which orchestrate the apps
+    # above (load_demo, generate_data); it has no models.
+    "propulsons",
 ]
 
 MIDDLEWARE = [
@@ -226,8 +229,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-# Tasks that live outside the apps (the email sender) are imported explicitly.
-CELERY_IMPORTS = ["propulsons.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A Redis that accepts and never answers fails a publish or a worker's read after these many
 # seconds instead of blocking it for ever.

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from coaching import services
+from coaching import rules, services
 from coaching.models import FinancingLine, FirstMeeting, RewardTier
 from projects.models import Project, Status, StatusChange
 from tests.coaching.factories import FirstMeetingFactory
@@ -160,7 +160,7 @@ def test_the_report_is_stored_as_structured_rows_and_moves_the_dossier(
 
 
 def test_the_crowdfunding_share_is_computed_never_typed():
-    total, share = services.crowdfunding_share(
+    total, share = rules.crowdfunding_share(
         [
             {"source": "own_funds", "amount": Decimal("5000")},
             {"source": "crowdfunding", "amount": Decimal("2500")},
@@ -169,8 +169,8 @@ def test_the_crowdfunding_share_is_computed_never_typed():
         ]
     )
     assert (total, share) == (Decimal("10000"), Decimal("30.0"))
-    assert services.crowdfunding_share([]) == (Decimal("0"), None)
-    third = services.crowdfunding_share(
+    assert rules.crowdfunding_share([]) == (Decimal("0"), None)
+    third = rules.crowdfunding_share(
         [
             {"source": "crowdfunding", "amount": Decimal("1")},
             {"source": "other", "amount": Decimal("2")},

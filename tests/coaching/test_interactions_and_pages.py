@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from coaching import selectors, services
+from coaching import rules, services
 from coaching.models import CoachSettings, Interaction, Phase
 from coaching.permissions import can_read_coaching_notes
 from projects.models import Project, Status, StatusChange
@@ -33,7 +33,7 @@ def _now(time_machine):
     ],
 )
 def test_the_phase_follows_the_campaign_dates(day, started, ended, phase):
-    assert selectors.phase_for(day, started, ended) == phase
+    assert rules.phase_for(day, started, ended) == phase
 
 
 def test_an_exchange_takes_its_phase_from_the_campaign_history(cheffe):

@@ -293,7 +293,7 @@ def test_a_worker_killed_while_sending_the_digest_does_not_lose_the_days_digest(
     # The worker dies while the digest is being sent (SystemExit: not an ordinary error that
     # the code could clean up after).
     with (
-        mock.patch("propulsons.emails.render", side_effect=SystemExit("killed")),
+        mock.patch("outbox.emails.render", side_effect=SystemExit("killed")),
         pytest.raises(SystemExit),
     ):
         services.digest_send(user=cheffe)

@@ -10,10 +10,9 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from outbox import services, tasks
+from outbox import emails, services, tasks
 from outbox.models import Email
 from projects.models import Project
-from propulsons import emails
 from tests.projects.test_intake import valid_data
 from tests.smtp_server import SMTPServer, use_smtp_server
 

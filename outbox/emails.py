@@ -1,10 +1,10 @@
 """One helper renders every email (templates/emails/<name>.{subject,txt,html}) and puts it in
-the outbox.
+the outbox. Every app sends its emails through `outbox.emails.send`.
 
 `send` writes the rendered email as an outbox row in the caller's transaction, so the email
 exists exactly when the change that causes it does (a rolled-back change sends nothing), and
 a worker sends it once the transaction commits; a broker outage only delays it (the periodic
-scan sends it). See outbox/services.py.
+scan sends it). See services.py.
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
-from outbox import services as outbox
-from outbox.models import Email
+from . import services as outbox
+from .models import Email
 
 # (file name, content, MIME type); content is text so that it fits the outbox's JSON column.
 Attachment = outbox.Attachment
