@@ -6,5 +6,6 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campagnes"
 
     def ready(self) -> None:
-        # Registers what campaigns hold about people with the dossier's privacy registry.
-        from . import services  # noqa: F401
+        # services registers what campaigns hold about people with the dossier's privacy registry;
+        # sections registers the app's section of the dossier page (projects/sections.py).
+        from . import sections, services  # noqa: F401

@@ -6,5 +6,6 @@ class CoachingConfig(AppConfig):
     verbose_name = "Accompagnement"
 
     def ready(self) -> None:
-        # Registers what coaching holds about people with the dossier's privacy services.
-        from . import services  # noqa: F401
+        # services registers what coaching holds about people with the dossier's privacy services;
+        # sections registers the app's section of the dossier page (projects/sections.py).
+        from . import sections, services  # noqa: F401

@@ -6,5 +6,6 @@ class LabellingConfig(AppConfig):
     verbose_name = "Labellisation"
 
     def ready(self) -> None:
-        # Registers the committee's reminder check with the coaching reminder engine.
-        from . import services  # noqa: F401
+        # services registers the committee's reminder check with the coaching reminder engine;
+        # sections registers the app's section of the dossier page (projects/sections.py).
+        from . import sections, services  # noqa: F401

@@ -14,15 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.services import ServiceRefused
-from campaigns.forms import dossier_campaign_forms
-from campaigns.selectors import dossier_campaigns
-from coaching.selectors import dossier_coaching
-from labelling.selectors import dossier_labelling
 
 from .. import services, uploads
 from ..forms import DocumentForm, ProjectDetailsForm
 from ..models import Document, Project
 from ..permissions import can_add_document, can_edit_project, can_manage_projects, can_view_project
+from ..sections import dossier_sections
 from ._common import add_document_once, communes, project_for
 
 logger = logging.getLogger(__name__)
@@ -57,15 +54,12 @@ def porteur_project(request, reference: str):
             back = project.get_absolute_url() + "#documents"
             if response := add_document_once(request, project, document_form, back):
                 return response
-    campaigns = dossier_campaigns(project, for_team=False)
     return render(
         request,
         "projects/porteur_project.html",
         {
-            **dossier_coaching(project, include_internal=False),
-            **dossier_labelling(project, for_team=False),
-            **campaigns,
-            **dossier_campaign_forms(project, campaigns["current_campaign"], for_team=False),
+            # Coaching, label, campaigns: the sections the apps above register.
+            **dossier_sections(project, user=request.user, for_team=False),
             "project": project,
             "history": project.status_changes.all(),
             "documents": project.documents.all(),

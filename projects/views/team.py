@@ -13,17 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.services import ServiceRefused
-from campaigns.forms import dossier_campaign_forms
-from campaigns.selectors import dossier_campaigns
-from coaching.forms import PostponeForm
-from coaching.selectors import dossier_coaching
-from labelling.selectors import dossier_labelling
 from propulsons.search import words_filter
 
 from .. import services
 from ..forms import DocumentForm, PipelineFilterForm, ReasonForm
 from ..models import Project, Status, StatusChange
 from ..permissions import can_edit_project
+from ..sections import dossier_sections
 from ._common import add_document_once, project_for, require_team
 
 PAGE_SIZE = 25
@@ -95,16 +91,12 @@ def team_project(request, reference: str):
         if response := add_document_once(request, project, document_form, back):
             return response
     history = StatusChange.objects.filter(project=project).select_related("actor")
-    campaigns = dossier_campaigns(project, for_team=True)
     return render(
         request,
         "projects/team_project.html",
         {
-            **dossier_coaching(project, include_internal=True),
-            **dossier_labelling(project, for_team=True),
-            **campaigns,
-            **dossier_campaign_forms(project, campaigns["current_campaign"], for_team=True),
-            "postpone_form": PostponeForm(),
+            # Coaching, label, campaigns: the sections the apps above register.
+            **dossier_sections(project, user=request.user, for_team=True),
             "project": project,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),
