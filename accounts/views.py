@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import EmailAuthenticationForm
+from accounts.landing import home_for
 from accounts.permissions import can_use_admin
 from propulsons.http import posted_text
 
@@ -19,6 +20,10 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # A safe ?next= wins (checked by Django); otherwise each role lands where its work is.
+        return home_for(self.request.user)
 
 
 @require_safe
@@ -36,6 +41,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # Whoever proves they own the address may log in again at once.
         axes_reset(username=form.user.email)
         return super().form_valid(form)
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    def get_context_data(self, **kwargs):
+        # Logged in by the link: the button goes where this role's work is.
+        return super().get_context_data(**kwargs, landing_url=home_for(self.request.user))
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,8 +12,51 @@ def test_a_user_logs_in_with_email_and_password(client, porteur):
         "/compte/connexion/", {"username": "PORTEUR@example.org ", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/compte/"
+    assert response["Location"] == "/espace/"
     assert client.get("/compte/").context["user"] == porteur
+
+
+@pytest.mark.parametrize(
+    ("role", "landing", "heading"),
+    [
+        ("porteur", "/espace/", "Mon espace"),
+        ("comite", "/comite/", "Comité de labellisation"),
+        ("cheffe", "/accompagnement/", "Mon tableau de bord"),
+        ("admin", "/accompagnement/", "Mon tableau de bord"),
+    ],
+)
+def test_each_role_lands_where_its_work_is(client, cast, role, landing, heading):
+    response = client.post(
+        "/compte/connexion/", {"username": cast[role].email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == landing
+    page = client.get(landing)
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.content.decode()
+
+
+def test_a_safe_next_wins_over_the_landing_page(client, cheffe):
+    response = client.post(
+        "/compte/connexion/?next=/accompagnement/dossiers/",
+        {"username": cheffe.email, "password": PASSWORD},
+    )
+    assert response["Location"] == "/accompagnement/dossiers/"
+
+
+def test_a_next_to_another_host_is_ignored(client, porteur):
+    response = client.post(
+        "/compte/connexion/?next=https://ailleurs.example.com/espace/",
+        {"username": porteur.email, "password": PASSWORD},
+    )
+    assert response["Location"] == "/espace/"
+
+
+def test_a_logged_in_user_opening_the_login_page_goes_to_their_landing_page(
+    client, committee_member
+):
+    client.force_login(committee_member)
+    assert client.get("/compte/connexion/")["Location"] == "/comite/"
 
 
 def test_a_wrong_password_gets_a_french_message_and_keeps_the_email(client, porteur):

@@ -47,6 +47,8 @@ def test_an_account_created_by_the_intake_form_gets_a_link_that_sets_the_passwor
     )
     assert response.redirect_chain[-1][0] == "/compte/mot-de-passe/nouveau/termine/"
     assert "vous êtes connecté" in response.content.decode()
+    # The porteur goes on to their space, where the dossier is.
+    assert 'btn btn-primary" href="/espace/"' in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("un-nouveau-secret-123")
     assert client.get("/compte/").context["user"] == user

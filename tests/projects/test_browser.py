@@ -125,20 +125,24 @@ def test_a_visitor_submits_a_project_chooses_a_password_and_adds_a_document(
     assert "vous êtes connecté" in page.locator("main").inner_text()
     page.context.clear_cookies()
 
+    # Finding one's dossier after logging in takes 2 clicks: "Se connecter", then its title.
+    clicks = 0
     page.goto(f"{live_server.url}/compte/connexion/")
     field(page, "Adresse électronique").fill("camille.lefebvre@example.org")
     field(page, "Mot de passe").fill(new_password)
     click_and_wait(page.get_by_role("button", name="Se connecter"))
-    page.wait_for_url(f"{live_server.url}/compte/")
+    clicks += 1
+    page.wait_for_url(f"{live_server.url}/espace/")  # the porteur lands on their space
 
-    page.goto(f"{live_server.url}/espace/")
     dossier = page.locator("main section.card")
     assert dossier.get_by_role("heading", name="Un four à pain collectif").is_visible()
     assert "Prise de contact" in dossier.inner_text()
     assert reference in dossier.inner_text()
 
     click_and_wait(dossier.get_by_role("link", name="Un four à pain collectif"))
+    clicks += 1
     page.wait_for_url(f"{live_server.url}/espace/dossiers/{reference}/")
+    assert clicks == 2
     assert "Aucun document pour l'instant." in page.locator("#documents").inner_text()
 
     pdf = tmp_path / "plan-de-financement.pdf"

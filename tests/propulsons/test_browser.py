@@ -17,18 +17,21 @@ def test_a_visitor_reads_the_home_page_and_each_role_logs_in(page, live_server, 
     assert page.locator("main").get_by_role("link", name="Déposer un projet").is_visible()
 
     organisation = OrganisationFactory(slug="organisation-test")
-    users = {
-        "Porteur de projet": UserFactory(email="p@example.org"),
-        "Cheffe de projet": UserFactory(email="c@example.org", role="cheffe"),
-        "Membre du comité": CommitteeMemberFactory(
-            email="m@example.org", organisation=organisation
+    # Each role lands where its work is: the porteur's space, the committee, the dashboard.
+    users = [
+        (UserFactory(email="p@example.org"), "/espace/", "Mon espace"),
+        (UserFactory(email="c@example.org", role="cheffe"), "/accompagnement/", "tableau de bord"),
+        (
+            CommitteeMemberFactory(email="m@example.org", organisation=organisation),
+            "/comite/",
+            "Comité de labellisation",
         ),
-        "Administrateur": UserFactory(email="a@example.org", role="admin"),
-    }
-    for role_label, user in users.items():
+        (UserFactory(email="a@example.org", role="admin"), "/accompagnement/", "tableau de bord"),
+    ]
+    for user, landing, heading in users:
         login(page, user)
-        assert page.url.endswith("/compte/")
-        assert role_label in page.locator("main").inner_text()
+        assert page.url == f"{live_server.url}{landing}"
+        assert heading in page.locator("h1").inner_text()
         has_admin_link = page.get_by_role("link", name="Administration").count() > 0
         assert has_admin_link == user.is_team
         click_and_wait(page.get_by_role("button", name="Se déconnecter"))
