@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from outbox import emails
+from propulsons.forms import EmptyChoiceLabels
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(EmptyChoiceLabels, AuthenticationForm):
     username = forms.EmailField(
         label=_("Adresse électronique"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -31,7 +32,7 @@ def _folded(address: str) -> str:
     return unicodedata.normalize("NFKC", address).casefold()
 
 
-class EmailPasswordResetForm(PasswordResetForm):
+class EmailPasswordResetForm(EmptyChoiceLabels, PasswordResetForm):
     """Django's reset form, but the email goes through our templates and the Celery sender.
 
     Django skips accounts without a usable password; here every active account gets the link:

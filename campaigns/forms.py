@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from projects.models import Category, Project
 from propulsons.dates import date_in_range
+from propulsons.forms import EmptyChoiceLabels
 from propulsons.search import SearchField
 
 from .models import (
@@ -32,7 +33,12 @@ def _helper() -> FormHelper:
     return helper
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(EmptyChoiceLabels, forms.ModelForm):
+    empty_labels = {
+        "platform": gettext_lazy("Choisir une plateforme"),
+        "financing_type": gettext_lazy("Choisir un type de financement"),
+        "collection_model": gettext_lazy("Choisir un modèle de collecte"),
+    }
     url = forms.URLField(
         label=gettext_lazy("Adresse de la campagne"), required=False, assume_scheme="https"
     )
@@ -83,7 +89,7 @@ def _check_figures(form: forms.Form, campaign, amount_field: str, contributors_f
         form.add_error(amount_field if field == "amount" else contributors_field, message)
 
 
-class SnapshotForm(forms.Form):
+class SnapshotForm(EmptyChoiceLabels, forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Montant collecté (€)"), min_value=0, max_digits=12, decimal_places=2
     )
@@ -122,7 +128,7 @@ class SnapshotForm(forms.Form):
         return day
 
 
-class FinishForm(forms.Form):
+class FinishForm(EmptyChoiceLabels, forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Résultat"),
         choices=[
@@ -156,7 +162,7 @@ class FinishForm(forms.Form):
         return cleaned
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["rewards_delivered", "rewards_delivered_on", "project_carried_out"]
@@ -171,7 +177,7 @@ class FollowUpForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class MapPlacementForm(forms.Form):
+class MapPlacementForm(EmptyChoiceLabels, forms.Form):
     latitude = forms.DecimalField(
         label=gettext_lazy("Latitude"),
         required=False,
@@ -198,7 +204,7 @@ class MapPlacementForm(forms.Form):
         return cleaned
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(EmptyChoiceLabels, forms.Form):
     q = SearchField(label=gettext_lazy("Rechercher"))
     # A name typed with suggestions: a list of every commune would weigh on each page.
     commune = forms.CharField(
@@ -211,23 +217,23 @@ class CatalogueFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=gettext_lazy("Catégorie"),
         required=False,
-        choices=[("", gettext_lazy("Toutes")), *Category.choices],
+        choices=[("", gettext_lazy("Toutes les catégories")), *Category.choices],
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Campagne"),
         required=False,
-        choices=[("", gettext_lazy("Toutes")), *PublicStatus.CHOICES],
+        choices=[("", gettext_lazy("Toutes les campagnes")), *PublicStatus.CHOICES],
     )
     financing = forms.ChoiceField(
         label=gettext_lazy("Type de financement"),
         required=False,
-        choices=[("", gettext_lazy("Tous")), *CampaignFinancing.choices],
+        choices=[("", gettext_lazy("Tous les types de financement")), *CampaignFinancing.choices],
     )
     platform = forms.ModelChoiceField(
         label=gettext_lazy("Plateforme"),
         required=False,
         queryset=Platform.objects.all(),
-        empty_label=gettext_lazy("Toutes"),
+        empty_label=gettext_lazy("Toutes les plateformes"),
         to_field_name="slug",
     )
     sort = forms.ChoiceField(
@@ -243,10 +249,13 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, arrondissements=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissements]
+        self.fields["arrondissement"].choices = [
+            ("", _("Tous les arrondissements")),
+            *arrondissements,
+        ]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(EmptyChoiceLabels, forms.Form):
     start = forms.DateField(
         label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
     )

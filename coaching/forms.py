@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.models import Platform
 from projects.models import ACTIVE_STATUSES, Project
 from propulsons.dates import date_in_range
+from propulsons.forms import EmptyChoiceLabels
 
 from .models import FinancingLine, FirstMeeting, Interaction, RewardTier
 
@@ -22,7 +23,7 @@ class _CrispyForm:
         return helper
 
 
-class FirstMeetingScheduleForm(_CrispyForm, forms.ModelForm):
+class FirstMeetingScheduleForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
     scheduled_at = forms.DateTimeField(
         label=gettext_lazy("Date et heure"),
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
@@ -65,13 +66,15 @@ class FirstMeetingScheduleForm(_CrispyForm, forms.ModelForm):
         return cleaned
 
 
-class FirstMeetingReportForm(_CrispyForm, forms.ModelForm):
+class FirstMeetingReportForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
     target_platform = forms.ModelChoiceField(
         label=gettext_lazy("Plateforme visée"),
         queryset=Platform.objects.filter(is_active=True),
         required=False,
         empty_label=gettext_lazy("Pas encore choisie"),
     )
+
+    empty_labels = {"campaign_financing_type": gettext_lazy("Pas encore choisi")}
 
     class Meta:
         model = FirstMeeting
@@ -118,7 +121,9 @@ class FirstMeetingReportForm(_CrispyForm, forms.ModelForm):
         return goal
 
 
-class FinancingLineForm(forms.ModelForm):
+class FinancingLineForm(EmptyChoiceLabels, forms.ModelForm):
+    empty_labels = {"source": gettext_lazy("Choisir une source")}
+
     class Meta:
         model = FinancingLine
         fields = ["source", "label", "amount", "acquired"]
@@ -136,7 +141,7 @@ class FinancingLineForm(forms.ModelForm):
         return amount
 
 
-class RewardTierForm(forms.ModelForm):
+class RewardTierForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = RewardTier
         fields = ["amount", "description", "quantity"]
@@ -228,7 +233,12 @@ RewardTierFormSet = forms.inlineformset_factory(
 )
 
 
-class InteractionForm(_CrispyForm, forms.ModelForm):
+class InteractionForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
+    empty_labels = {
+        "kind": gettext_lazy("Choisir un type d'échange"),
+        "phase": gettext_lazy("Déduite des dates de la campagne"),
+    }
+
     class Meta:
         model = Interaction
         fields = [
@@ -254,7 +264,6 @@ class InteractionForm(_CrispyForm, forms.ModelForm):
 
     def __init__(self, *args, project_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Choisissez…")), *self.fields["kind"].choices[1:]]
         self.fields["phase"].required = False
         self.initial.setdefault("happened_on", timezone.localdate())
         if project_choices is not None:
@@ -299,7 +308,7 @@ def active_projects() -> "forms.models.QuerySet":
     return Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")
 
 
-class PostponeForm(forms.Form):
+class PostponeForm(EmptyChoiceLabels, forms.Form):
     due_on = forms.DateField(
         label=gettext_lazy("Reporter au"),
         validators=[date_in_range],

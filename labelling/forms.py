@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, Role, User
+from propulsons.forms import EmptyChoiceLabels
 
 from .models import CommitteeSession, Criterion, LabellingRequest, Outcome, OverallVote
 
@@ -22,7 +23,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(EmptyChoiceLabels, forms.ModelForm):
     held_at = forms.DateTimeField(
         label=gettext_lazy("Date et heure de la séance"), **DATETIME_INPUT
     )
@@ -81,7 +82,7 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
 
-class OpinionForm(forms.ModelForm):
+class OpinionForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = LabellingRequest
         fields = ["cheffe_opinion"]
@@ -93,7 +94,9 @@ class OpinionForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class AgendaAddForm(forms.Form):
+class AgendaAddForm(EmptyChoiceLabels, forms.Form):
+    empty_labels = {"request": gettext_lazy("Choisir une demande")}
+
     request = forms.ModelChoiceField(
         label=gettext_lazy("Demande à inscrire"), queryset=LabellingRequest.objects.none()
     )
@@ -120,7 +123,7 @@ class OrganisationsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(EmptyChoiceLabels, forms.Form):
     organisations = OrganisationsField(
         label=gettext_lazy("Organisations présentes"),
         queryset=Organisation.objects.filter(is_committee_member=True),
@@ -140,7 +143,7 @@ class AttendanceForm(forms.Form):
 MET_CHOICES = [("yes", gettext_lazy("Rempli")), ("no", gettext_lazy("Non rempli"))]
 
 
-class VoteForm(forms.Form):
+class VoteForm(EmptyChoiceLabels, forms.Form):
     """Each of the four criteria, the overall vote, and the conflict-of-interest declaration."""
 
     overall = forms.ChoiceField(
@@ -208,7 +211,7 @@ class VoteForm(forms.Form):
         return initial
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(EmptyChoiceLabels, forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Décision"), choices=Outcome.choices, widget=forms.RadioSelect
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from propulsons.dates import date_in_range
+from propulsons.forms import EmptyChoiceLabels
 from propulsons.search import SearchField
 
 from .models import PAS_DE_CALAIS, Commune, Document, DocumentKind, Project, Status
@@ -53,8 +54,15 @@ def siret_is_valid(siret: str) -> bool:
     return total % 10 == 0
 
 
-class ProjectDetailsForm(forms.ModelForm):
+class ProjectDetailsForm(EmptyChoiceLabels, forms.ModelForm):
     """The fields of the dossier a porteur fills in: at intake, and when editing later."""
+
+    empty_labels = {
+        "legal_form": gettext_lazy("Choisir une forme juridique"),
+        "category": gettext_lazy("Choisir une catégorie"),
+        "financing_type": gettext_lazy("Choisir un type de financement"),
+        "heard_from": gettext_lazy("Choisir une réponse"),
+    }
 
     commune_name = forms.CharField(
         label=gettext_lazy("Commune du projet"),
@@ -130,8 +138,6 @@ class ProjectDetailsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("legal_form", "category", "financing_type", "heard_from"):
-            self.fields[name].choices = [("", _("Choisissez…")), *self.fields[name].choices[1:]]
         if self.instance.partner_id:
             # A partner no longer prescribing stays this dossier's: editing must not drop it.
             self.fields["partner"].queryset = Organisation.objects.filter(
@@ -348,7 +354,7 @@ class ProjectIntakeForm(ProjectDetailsForm):
         return bool(self.data.get("website"))
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(EmptyChoiceLabels, forms.ModelForm):
     """A file or a video link added to a dossier."""
 
     upload = forms.FileField(label=gettext_lazy("Fichier"), required=False)
@@ -358,6 +364,8 @@ class DocumentForm(forms.ModelForm):
         assume_scheme="https",
         help_text=gettext_lazy("Pour une vidéo : son adresse (YouTube, Vimeo…)."),
     )
+
+    empty_labels = {"kind": gettext_lazy("Choisir un type de document")}
 
     class Meta:
         model = Document
@@ -370,7 +378,6 @@ class DocumentForm(forms.ModelForm):
             "PDF, document bureautique (Word, Excel, PowerPoint, LibreOffice) ou image "
             "(JPEG, PNG, GIF, WebP) ; %(max)s Mo au plus."
         ) % {"max": max_mb}
-        self.fields["kind"].choices = [("", _("Choisissez…")), *self.fields["kind"].choices[1:]]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -414,7 +421,7 @@ class DocumentForm(forms.ModelForm):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(EmptyChoiceLabels, forms.Form):
     """Why a dossier is abandoned or reoriented: kept in its history."""
 
     reason = forms.CharField(
@@ -424,14 +431,14 @@ class ReasonForm(forms.Form):
     )
 
 
-class PipelineFilterForm(forms.Form):
+class PipelineFilterForm(EmptyChoiceLabels, forms.Form):
     """The filters of the team's pipeline; every field is optional."""
 
     q = SearchField(label=gettext_lazy("Recherche (nom, référence, projet)"))
     status = forms.ChoiceField(
         label=gettext_lazy("Statut"),
         required=False,
-        choices=[("", gettext_lazy("Tous")), *Status.choices],
+        choices=[("", gettext_lazy("Tous les statuts")), *Status.choices],
     )
     commune = forms.CharField(label=gettext_lazy("Commune"), required=False, max_length=100)
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)
@@ -439,7 +446,7 @@ class PipelineFilterForm(forms.Form):
         label=gettext_lazy("Partenaire"),
         required=False,
         queryset=Organisation.objects.filter(is_prescribing_partner=True),
-        empty_label=gettext_lazy("Tous"),
+        empty_label=gettext_lazy("Tous les partenaires"),
     )
     contact_from = forms.DateField(
         label=gettext_lazy("Contact depuis le"),
@@ -470,4 +477,4 @@ class PipelineFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .models import Category
 
-        self.fields["category"].choices = [("", _("Toutes")), *Category.choices]
+        self.fields["category"].choices = [("", _("Toutes les catégories")), *Category.choices]
