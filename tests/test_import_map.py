@@ -29,6 +29,7 @@ TOOLBOX = {
     "propulsons.cache",
     "propulsons.context_processors",
     "propulsons.dates",
+    "propulsons.forms",
     "propulsons.errors",
     "propulsons.http",
     "propulsons.search",
