@@ -5,7 +5,6 @@ complete.
 """
 
 import logging
-import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -370,24 +369,14 @@ class _LostClaim(Exception):
 
 
 def _claim(reminder_id: int, now: datetime) -> str | None:
-    """Take a due reminder for this worker with a conditional UPDATE; None if another has it.
+    """Take a due reminder for this worker (outbox's claim discipline: a token valid from the
+    moment it is taken, every later write conditional on it); None if another has it."""
+    from outbox.services import row_claim
 
-    The claim is a random token, valid REMINDER_CLAIM_SECONDS from the moment it is taken (not
-    from the start of the batch): a batch that runs long never holds claims that are already
-    expired, which another worker could take while this one is still on them.
-    """
-    token = secrets.token_hex(16)
-    claimed_at = timezone.now()
-    claimed = (
-        Reminder.objects.due(now)
-        .filter(pk=reminder_id)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=claimed_at))
-        .update(
-            claim_token=token,
-            claimed_until=claimed_at + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS),
-        )
+    return row_claim(
+        Reminder.objects.due(now).filter(pk=reminder_id),
+        seconds=settings.REMINDER_CLAIM_SECONDS,
     )
-    return token if claimed == 1 else None
 
 
 def _reminder_process(reminder_id: int, token: str) -> bool:

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,23 +121,27 @@ def _enqueue(email_id: int) -> None:
         )
 
 
-def _claim(email_id: int) -> str | None:
-    """Take a due row for this worker with a conditional UPDATE; None if another holds it.
+def row_claim(rows: models.QuerySet, *, seconds: int) -> str | None:
+    """Take the one row of `rows` for this worker with a conditional UPDATE; its token, or None
+    if another worker holds it. Every later write must filter on the token.
 
-    The claim lasts OUTBOX_CLAIM_SECONDS from now, the moment it is taken (not from the start
-    of a batch, whose later rows would otherwise be claimed already expired).
+    The claim lasts `seconds` from now, the moment it is taken (not from the start of a batch,
+    whose later rows would otherwise be claimed already expired). Outbox emails and coaching
+    reminders share this discipline.
     """
     token = secrets.token_hex(16)
     now = timezone.now()
-    claimed = (
-        Email.objects.due(now)
-        .filter(pk=email_id)
-        .update(
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS),
-        )
+    claimed = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
+        claim_token=token, claimed_until=now + timedelta(seconds=seconds)
     )
     return token if claimed == 1 else None
+
+
+def _claim(email_id: int) -> str | None:
+    return row_claim(
+        Email.objects.due(timezone.now()).filter(pk=email_id),
+        seconds=settings.OUTBOX_CLAIM_SECONDS,
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
