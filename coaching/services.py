@@ -369,10 +369,18 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     # Any active dossier without news, but a live campaign (its own call cadence) and a
     # labelled one (weekly, below).
     silence = settings.COACHING_SILENCE_DAYS
-    quiet = Project.objects.filter(status__in=SILENCE_STATUSES).filter(
-        # A superset, cut in SQL; the exact local-day test is below.
-        Q(last_interaction_on__lte=add_days(today, -silence))
-        | Q(last_interaction_on__isnull=True, status_changed_at__lte=now - timedelta(silence - 1))
+    quiet = (
+        Project.objects.filter(status__in=SILENCE_STATUSES)
+        .filter(
+            # A superset, cut in SQL; the exact local-day test is below.
+            Q(last_interaction_on__lte=add_days(today, -silence))
+            | Q(
+                last_interaction_on__isnull=True,
+                status_changed_at__lte=now - timedelta(silence - 1),
+            )
+        )
+        # A new contact whose first meeting is set is not waiting for news.
+        .exclude(status=Status.CONTACT, first_meeting__isnull=False)
     )
     for project in quiet.select_related("coach"):
         since = project.last_interaction_on or local_day(project.status_changed_at)

@@ -119,6 +119,12 @@ def test_a_contact_without_exchange_counts_its_silence_from_its_submission(cheff
     assert Reminder.objects.get().recipient == cheffe  # no cheffe yet: the longest serving one
 
 
+def test_a_contact_whose_first_meeting_is_set_is_not_chased(cheffe):
+    project = submitted_on(ProjectFactory(coach=cheffe), date(2026, 11, 1))
+    FirstMeetingFactory(project=project, organiser=cheffe)
+    assert services.reminders_create_from_cadences() == 0
+
+
 def test_a_live_campaign_has_only_its_own_call_cadence(cheffe):
     project = ProjectFactory(status=Status.CAMPAIGN_RUNNING, coach=cheffe)
     backdate_status(project, Status.CAMPAIGN_RUNNING, date(2026, 10, 1))
