@@ -411,3 +411,38 @@ def test_the_dashboard_queries_do_not_grow_with_contacts_and_reminders(
         response = client.get("/accompagnement/")
     assert len(small.captured_queries) == len(large.captured_queries)
     assert page_text(response).count("Je prends ce dossier") == 14
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_cheffes_clicking_at_once_one_takes_the_dossier_one_callback(cheffe, other_cheffe):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL (SQLite locks the whole file)")
+    project = ProjectFactory()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click(user):
+        from django.db import connections
+
+        copy = Project.objects.get(pk=project.pk)
+        barrier.wait()
+        try:
+            services.project_take(project=copy, cheffe=user)
+            outcomes.append("won")
+        except TransitionError:
+            outcomes.append("lost")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(user,)) for user in (cheffe, other_cheffe)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["lost", "won"]
+    winner = Project.objects.get(pk=project.pk).coach
+    assert list(Reminder.objects.values_list("recipient", flat=True)) == [winner.pk]
