@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts.demo import CHEFFE_EMAIL
 from accounts.models import User
 from campaigns.models import Platform
-from projects.models import Project, Status
+from projects.demo import create_dossier
+from projects.models import Commune, Project, Status
 
 from . import services
 from .models import (
@@ -175,3 +176,34 @@ def load() -> None:
             next_action_due=today + timedelta(days=offset),
         )
     services.reminders_create_from_cadences()
+
+    # Two fresh submissions nobody has taken yet: the dashboard's "new contacts to call back".
+    for days_ago, first, last, title, commune in [
+        (4, "Sarah", "Benali", "Repair café de Liévin", "Liévin"),
+        (1, "Hugo", "Vasseur", "Conserverie solidaire du Béthunois", "Béthune"),
+    ]:
+        create_dossier(
+            details={
+                "contact_first_name": first,
+                "contact_last_name": last,
+                "contact_email": f"{first.lower()}.{last.lower()}@demo.propulsons.org",
+                "contact_phone": f"06 12 34 56 {days_ago:02d}",
+                "structure_name": title,
+                "legal_form": "association",
+                "siret": "",
+                "title": title,
+                "summary": f"{title}, un projet de proximité à {commune}.",
+                "description": f"{title} veut associer les habitants de {commune} à son projet.",
+                "category": "food",
+                "commune": Commune.objects.get(name=commune),
+                "total_budget": Decimal(15000),
+                "crowdfunding_amount": Decimal(4000),
+                "financing_type": "donation_rewards",
+                "wished_campaign_start": None,
+                "partner": None,
+                "heard_from": "word_of_mouth",
+                "publish_agreed": True,
+            },
+            status=Status.CONTACT,
+            contacted_on=today - timedelta(days=days_ago),
+        )

@@ -12,7 +12,7 @@ from projects.models import ACTIVE_STATUSES, Project
 from propulsons.dates import date_in_range
 from propulsons.forms import EmptyChoiceLabels
 
-from .models import FinancingLine, FirstMeeting, Interaction, RewardTier
+from .models import FinancingLine, FirstMeeting, Interaction, InteractionKind, RewardTier
 
 
 class _CrispyForm:
@@ -264,7 +264,8 @@ class InteractionForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
 
     def __init__(self, *args, project_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phase"].required = False
+        if "phase" in self.fields:
+            self.fields["phase"].required = False
         self.initial.setdefault("happened_on", timezone.localdate())
         if project_choices is not None:
             # The quick entry of the dashboard: the dossier is chosen in the form.
@@ -304,19 +305,52 @@ class InteractionForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
         return cleaned
 
 
+class ReminderAnswerForm(InteractionForm):
+    """ "Noter l'échange" on a reminder: the exchange that answers it, a phone call of today by
+    default (its phase comes from the campaign's dates)."""
+
+    class Meta(InteractionForm.Meta):
+        fields = [
+            "kind",
+            "happened_on",
+            "duration_minutes",
+            "internal_notes",
+            "shared_note",
+            "next_action",
+            "next_action_due",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("kind", InteractionKind.PHONE)
+        self.initial.setdefault("duration_minutes", 15)
+
+
 def active_projects() -> "forms.models.QuerySet":
     return Project.objects.filter(status__in=ACTIVE_STATUSES).order_by("title")
 
 
 class PostponeForm(EmptyChoiceLabels, forms.Form):
+    """A day picked in the calendar, or "+1 jour" / "+1 semaine" (`days`)."""
+
     due_on = forms.DateField(
         label=gettext_lazy("Reporter au"),
+        required=False,
         validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    days = forms.TypedChoiceField(
+        choices=[(1, "+1"), (7, "+7")], coerce=int, required=False, empty_value=None
     )
 
     def clean_due_on(self):
         day = self.cleaned_data["due_on"]
-        if day < timezone.localdate():
+        if day is not None and day < timezone.localdate():
             raise forms.ValidationError(_("Choisissez une date à venir."))
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("due_on") and not cleaned.get("days"):
+            self.add_error("due_on", _("Choisissez une date."))
+        return cleaned

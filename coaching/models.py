@@ -225,7 +225,9 @@ class Interaction(models.Model):
 
 class ReminderKind(models.TextChoices):
     NEXT_ACTION = "next_action", _("Prochaine action")
+    NEW_CONTACT = "new_contact", _("Nouveau contact à rappeler")
     COACHING_SILENCE = "coaching_silence", _("Dossier sans échange")
+    LABELLED_WEEKLY = "labelled_weekly", _("Point hebdomadaire avant la campagne")
     CAMPAIGN_SILENCE = "campaign_silence", _("Campagne sans appel")
     AFTER_CAMPAIGN = "after_campaign", _("Appel après la campagne")
     COMMITTEE_VOTE = "committee_vote", _("Vote du comité")

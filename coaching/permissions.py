@@ -13,3 +13,8 @@ def can_read_coaching_notes(user: User, project: Project) -> bool:
         and user.is_committee_member
         and (project.status in COMMITTEE_VISIBLE_STATUSES)
     )
+
+
+def can_take_project(user: User) -> bool:
+    """ "Je prends ce dossier": a cheffe de projet (a dossier's cheffe is always one)."""
+    return user.is_authenticated and user.is_active and user.is_cheffe

@@ -1,7 +1,7 @@
 """Pure computations of the coaching rules, read by selectors and services alike (and by views
 for a live preview): no query, no write."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,3 +27,15 @@ def phase_for(day: date, started: date | None, ended: date | None) -> str:
     if ended is None or day <= ended:
         return Phase.DURING
     return Phase.AFTER
+
+
+def add_working_days(day: date, days: int) -> date:
+    """`days` working days after `day` (Saturdays and Sundays skipped; a weekend day counts
+    from the next Monday)."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

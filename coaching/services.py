@@ -20,7 +20,7 @@ from accounts.services import ServiceRefused
 from outbox import emails
 from projects import personal_data
 from projects import services as project_services
-from projects.models import Project, Status
+from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.personal_data import BLANK, NULL, WITH_ROW, neutral
 from propulsons.dates import add_days, local_day, out_of_range
 
@@ -181,11 +181,18 @@ def interaction_record(
     next_action: str = "",
     next_action_due: date | None = None,
     phase: str | None = None,
+    answering: Reminder | None = None,
 ) -> Interaction:
     """Log an exchange; its phase comes from the campaign's dates when they are known, and a
-    next action with a due date becomes a reminder."""
+    next action with a due date becomes a reminder.
+
+    `answering`: the reminder this exchange answers, closed in the same transaction (a
+    conditional UPDATE: closed once, even if the cheffe also ticked it in another tab).
+    """
     if next_action_due and not next_action:
         raise CoachingError(_("Indiquez la prochaine action à faire."))
+    if answering is not None and answering.project_id != project.pk:
+        raise CoachingError(_("Ce rappel concerne un autre dossier."))
     if problem := out_of_range(happened_on, next_action_due):
         raise CoachingError(problem)
     started, ended = selectors.campaign_dates(project)
@@ -220,6 +227,10 @@ def interaction_record(
             message=next_action,
             due_at=due_moment(next_action_due),
             interaction=interaction,
+        )
+    if answering is not None:
+        Reminder.objects.filter(pk=answering.pk, done_at__isnull=True).update(
+            done_at=timezone.now()
         )
     return interaction
 
@@ -261,6 +272,63 @@ def reminder_postpone(*, reminder: Reminder, actor: User, due_on: date) -> Remin
     return reminder
 
 
+def reminder_postpone_by(*, reminder: Reminder, actor: User, days: int) -> Reminder:
+    """ "+1 jour", "+1 semaine": from its due day, or from today when it is already late."""
+    start = max(local_day(reminder.due_at), timezone.localdate())
+    return reminder_postpone(reminder=reminder, actor=actor, due_on=add_days(start, days))
+
+
+# --- New contacts -------------------------------------------------------------------------
+
+
+def callback_due_on(project: Project, today: date) -> date:
+    """A new contact is called back within NEW_CONTACT_CALLBACK_WORKING_DAYS working days of
+    its submission; one taken late is due today, never in the past."""
+    due = rules.add_working_days(
+        local_day(project.created_at), settings.NEW_CONTACT_CALLBACK_WORKING_DAYS
+    )
+    return max(due, today)
+
+
+CALLBACK_KEY = "callback"
+
+
+def _callback_reminder(project: Project, recipient: User, today: date) -> Reminder:
+    return Reminder(
+        project=project,
+        recipient=recipient,
+        kind=ReminderKind.NEW_CONTACT,
+        key=CALLBACK_KEY,
+        message=_(
+            "Nouveau contact déposé le %(date)s\u00a0: appeler le porteur pour fixer le premier "
+            "rendez-vous."
+        )
+        % {"date": local_day(project.created_at).strftime("%d/%m/%Y")},
+        due_at=due_moment(callback_due_on(project, today)),
+    )
+
+
+@transaction.atomic
+def project_take(*, project: Project, cheffe: User) -> Reminder | None:
+    """ "Je prends ce dossier": the dossier becomes the cheffe's, and a new contact gets its
+    callback reminder (the cadence's, so a later scan adds nothing). Of two cheffes who click
+    at once, one wins; the other gets a TransitionError (projects.services)."""
+    project_services.project_assign_coach(project=project, coach=cheffe, actor=cheffe)
+    if project.status != Status.CONTACT or project.last_interaction_on is not None:
+        return None
+    reminder = _callback_reminder(project, cheffe, timezone.localdate())
+    existing = Reminder.objects.filter(
+        project=project, kind=reminder.kind, key=reminder.key
+    ).first()
+    if existing is None:
+        reminder.save()
+        return reminder
+    # One left by the scan for the cheffe who had the dossier before: now hers.
+    Reminder.objects.filter(pk=existing.pk, done_at__isnull=True).update(recipient=cheffe)
+    existing.refresh_from_db()
+    return existing
+
+
 def _cadence_reminder(project, kind, key, message, due_at, recipient) -> Reminder:
     return Reminder(
         project=project,
@@ -270,6 +338,11 @@ def _cadence_reminder(project, kind, key, message, due_at, recipient) -> Reminde
         message=message,
         due_at=due_at,
     )
+
+
+# The active statuses the "no exchange for COACHING_SILENCE_DAYS" cadence chases: a live
+# campaign has its own call cadence, a labelled dossier its weekly one.
+SILENCE_STATUSES = frozenset(ACTIVE_STATUSES - {Status.CAMPAIGN_RUNNING, Status.LABELLED})
 
 
 def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
@@ -283,11 +356,35 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
     fallback = _fallback_recipient()
     reminders: list[Reminder] = []
 
-    silence = timedelta(days=settings.COACHING_SILENCE_DAYS)
-    in_coaching = Project.objects.filter(status=Status.COACHING).select_related("coach")
-    for project in in_coaching:
+    # A new contact that a cheffe has (taken, or given in the admin) but not called yet.
+    new_contacts = Project.objects.filter(
+        status=Status.CONTACT,
+        coach__isnull=False,
+        last_interaction_on__isnull=True,
+        first_meeting__isnull=True,
+    ).select_related("coach")
+    for project in new_contacts:
+        reminders.append(_callback_reminder(project, project.coach, today))
+
+    # Any active dossier without news, but a live campaign (its own call cadence) and a
+    # labelled one (weekly, below).
+    silence = settings.COACHING_SILENCE_DAYS
+    quiet = (
+        Project.objects.filter(status__in=SILENCE_STATUSES)
+        .filter(
+            # A superset, cut in SQL; the exact local-day test is below.
+            Q(last_interaction_on__lte=add_days(today, -silence))
+            | Q(
+                last_interaction_on__isnull=True,
+                status_changed_at__lte=now - timedelta(silence - 1),
+            )
+        )
+        # A new contact whose first meeting is set is not waiting for news.
+        .exclude(status=Status.CONTACT, first_meeting__isnull=False)
+    )
+    for project in quiet.select_related("coach"):
         since = project.last_interaction_on or local_day(project.status_changed_at)
-        if add_days(since, silence.days) <= today and (project.coach or fallback):
+        if add_days(since, silence) <= today and (project.coach or fallback):
             reminders.append(
                 _cadence_reminder(
                     project,
@@ -295,7 +392,30 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
                     f"since-{since.isoformat()}",
                     _("Aucun échange depuis le %(date)s : prendre des nouvelles.")
                     % {"date": since.strftime("%d/%m/%Y")},
-                    due_moment(add_days(since, silence.days)),
+                    due_moment(add_days(since, silence)),
+                    project.coach or fallback,
+                )
+            )
+
+    # Labelled, the campaign not started yet: a call every LABELLED_CALL_DAYS, counted from
+    # the last exchange or the label, whichever is later.
+    weekly = settings.LABELLED_CALL_DAYS
+    for project in Project.objects.filter(status=Status.LABELLED).select_related("coach"):
+        since = max(
+            filter(None, [project.last_interaction_on, local_day(project.status_changed_at)])
+        )
+        if add_days(since, weekly) <= today and (project.coach or fallback):
+            reminders.append(
+                _cadence_reminder(
+                    project,
+                    ReminderKind.LABELLED_WEEKLY,
+                    f"since-{since.isoformat()}",
+                    _(
+                        "Labellisé, campagne pas encore lancée\u00a0: faire le point avec le "
+                        "porteur (dernier échange ou label le %(date)s)."
+                    )
+                    % {"date": since.strftime("%d/%m/%Y")},
+                    due_moment(add_days(since, weekly)),
                     project.coach or fallback,
                 )
             )
@@ -362,6 +482,35 @@ def reminders_create_from_cadences(*, now: datetime | None = None) -> int:
 # due (e.g. labelling: the organisation has not voted yet). A reminder that no longer matters
 # is closed without an email.
 REMINDER_STILL_RELEVANT: dict[str, Callable[[Reminder], bool]] = {}
+
+
+def _since(reminder: Reminder) -> date | None:
+    """The day a cadence reminder counts from (its key "since-YYYY-MM-DD")."""
+    try:
+        return date.fromisoformat(reminder.key.removeprefix("since-"))
+    except ValueError:
+        return None
+
+
+def _no_news_since(reminder: Reminder, statuses) -> bool:
+    # Still worth an email only while the dossier is in the statuses the cadence chases, and
+    # no exchange was logged after the day it counts from.
+    project = reminder.project
+    since = _since(reminder)
+    return project.status in statuses and not (
+        since and project.last_interaction_on and project.last_interaction_on > since
+    )
+
+
+REMINDER_STILL_RELEVANT[ReminderKind.NEW_CONTACT] = lambda reminder: (
+    reminder.project.status == Status.CONTACT and reminder.project.last_interaction_on is None
+)
+REMINDER_STILL_RELEVANT[ReminderKind.COACHING_SILENCE] = lambda reminder: _no_news_since(
+    reminder, SILENCE_STATUSES
+)
+REMINDER_STILL_RELEVANT[ReminderKind.LABELLED_WEEKLY] = lambda reminder: _no_news_since(
+    reminder, {Status.LABELLED}
+)
 
 
 class _LostClaim(Exception):

@@ -22,7 +22,13 @@ urlpatterns = [
         name="interaction_create",
     ),
     path("accompagnement/echanges/nouveau/", views.interaction_create, name="quick_interaction"),
+    path(
+        "accompagnement/dossiers/<str:reference>/prendre/",
+        views.project_take,
+        name="project_take",
+    ),
     path("accompagnement/rappels/<int:pk>/fait/", views.reminder_done, name="reminder_done"),
+    path("accompagnement/rappels/<int:pk>/noter/", views.reminder_answer, name="reminder_answer"),
     path(
         "accompagnement/rappels/<int:pk>/reporter/",
         views.reminder_postpone,

@@ -18,6 +18,7 @@ from campaigns.selectors import pending_declarations
 from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
+from propulsons.dates import french_day, local_day
 
 from . import calendar, rules, services
 from .forms import (
@@ -26,10 +27,12 @@ from .forms import (
     FirstMeetingScheduleForm,
     InteractionForm,
     PostponeForm,
+    ReminderAnswerForm,
     RewardTierFormSet,
     active_projects,
 )
 from .models import CoachSettings, FirstMeeting, Reminder
+from .permissions import can_take_project
 
 
 def _require_team(request) -> None:
@@ -51,20 +54,32 @@ ACTIVE_SHOWN = 30
 REMINDERS_SHOWN = 50
 SUGGESTIONS = 100
 DECLARATIONS_SHOWN = 20
+NEW_CONTACTS_SHOWN = 20
+
+
+def _answer_form(reminder: Reminder, data=None) -> ReminderAnswerForm:
+    # A prefix per reminder: the dashboard holds one inline form per reminder.
+    return ReminderAnswerForm(data, prefix=f"rappel-{reminder.pk}")
 
 
 @require_safe
 @login_required
 def dashboard(request):
-    """The cheffe's day: what is late or due first, then appointments, then her portfolio."""
+    """The cheffe's day: new contacts to take, what is late or due today, what comes, then
+    appointments and her portfolio."""
     _require_team(request)
     user = request.user
     now = timezone.now()
-    end_of_today = services.due_moment(timezone.localdate()).replace(hour=23, minute=59)
+    today = timezone.localdate()
+    end_of_today = services.due_moment(today).replace(hour=23, minute=59)
     upcoming = Reminder.objects.pending().filter(
         recipient=user, due_at__lte=end_of_today + timedelta(days=7)
     )
-    reminders = upcoming.select_related("project", "email").order_by("due_at")[:REMINDERS_SHOWN]
+    reminders = list(
+        upcoming.select_related("project", "email").order_by("due_at", "id")[:REMINDERS_SHOWN]
+    )
+    for reminder in reminders:
+        reminder.answer_form = _answer_form(reminder)
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
     active = (
@@ -73,6 +88,14 @@ def dashboard(request):
         # The dossiers waiting longest for news first; the pipeline lists the others.
         .order_by(F("last_interaction_on").asc(nulls_first=True), "title")[:ACTIVE_SHOWN]
     )
+    # New contacts nobody has taken yet, the oldest first: the day's first calls.
+    new_contacts = list(
+        Project.objects.filter(status=Status.CONTACT, coach__isnull=True)
+        .select_related("commune")
+        .order_by("created_at", "id")[: NEW_CONTACTS_SHOWN + 1]
+    )
+    for project in new_contacts:
+        project.age_in_days = (today - local_day(project.created_at)).days
     appointments = (
         FirstMeeting.objects.filter(
             reported_at__isnull=True, scheduled_at__gte=now - timedelta(hours=2)
@@ -88,6 +111,7 @@ def dashboard(request):
         if len(declarations) > DECLARATIONS_SHOWN
         else len(declarations)
     )
+    start_of_today = end_of_today.replace(hour=0, minute=0)
     return render(
         request,
         "coaching/dashboard.html",
@@ -95,9 +119,14 @@ def dashboard(request):
             "declarations": declarations[:DECLARATIONS_SHOWN],
             "declarations_count": declarations_count,
             "reminders": reminders,
+            "urgent_reminders": [r for r in reminders if r.due_at <= end_of_today],
+            "later_reminders": [r for r in reminders if r.due_at > end_of_today],
             "reminders_count": upcoming.count(),
             "end_of_today": end_of_today,
-            "start_of_today": end_of_today.replace(hour=0, minute=0),
+            "start_of_today": start_of_today,
+            "new_contacts": new_contacts[:NEW_CONTACTS_SHOWN],
+            "more_new_contacts": len(new_contacts) > NEW_CONTACTS_SHOWN,
+            "can_take": can_take_project(user),
             "portfolio": [(status, portfolio.get(status.value, 0)) for status in Status],
             "portfolio_total": sum(portfolio.values()),
             "unassigned": Project.objects.filter(
@@ -109,7 +138,7 @@ def dashboard(request):
             "suggestions": mine.filter(status__in=ACTIVE_STATUSES)
             .order_by("-status_changed_at")
             .values("reference", "title")[:SUGGESTIONS],
-            "active_count": mine.filter(status__in=ACTIVE_STATUSES).count(),
+            "active_count": sum(portfolio.get(status, 0) for status in ACTIVE_STATUSES),
             "postpone_form": PostponeForm(),
             # Shown to the whole team: a dossier whose personal data could not be erased.
             "anonymisation_failures": AnonymisationFailure.objects.count(),
@@ -118,6 +147,31 @@ def dashboard(request):
             "failed_reminders": Reminder.objects.failed().filter(recipient=user).count(),
         },
     )
+
+
+@require_POST
+@login_required
+def project_take(request, reference: str):
+    """ "Je prends ce dossier": one click sets the cheffe and schedules the callback."""
+    if not can_take_project(request.user):
+        raise PermissionDenied
+    project = _project(reference)
+    try:
+        reminder = services.project_take(project=project, cheffe=request.user)
+    except ServiceRefused as error:
+        messages.error(request, str(error))
+        return _back(request)
+    if reminder is not None:
+        messages.success(
+            request,
+            _("Le dossier « %(title)s » vous est confié\u00a0; rappel\u00a0: %(day)s.")
+            % {"title": project.title, "day": french_day(local_day(reminder.due_at))},
+        )
+    else:
+        messages.success(
+            request, _("Le dossier « %(title)s » vous est confié.") % {"title": project.title}
+        )
+    return _back(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,15 +302,21 @@ def interaction_create(request, reference: str | None = None):
     )
 
 
-def _back(request):
-    """Back to the page the form was on (a dossier or the dashboard), never off the site."""
-    target = request.POST.get("next", "")
+def _back_path(request) -> str | None:
+    """The page the form was on (a dossier or the dashboard), never off the site."""
+    target = request.POST.get("next") or request.GET.get("next", "")
     # A path only (never a URL name for redirect() to resolve), on this site.
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
-        return HttpResponseRedirect(target)
-    return redirect("coaching:dashboard")
+        return target
+    return None
+
+
+def _back(request):
+    """Back to the page the form was on (a dossier or the dashboard), never off the site."""
+    target = _back_path(request)
+    return HttpResponseRedirect(target) if target else redirect("coaching:dashboard")
 
 
 def _own_reminder(request, pk: int) -> Reminder:
@@ -282,23 +342,72 @@ def reminder_done(request, pk: int):
 @require_POST
 @login_required
 def reminder_postpone(request, pk: int):
+    """To a day picked in the calendar, or by "+1 jour" / "+1 semaine"."""
     reminder = _own_reminder(request, pk)
     form = PostponeForm(request.POST)
     if form.is_valid():
         try:
-            services.reminder_postpone(
-                reminder=reminder, actor=request.user, due_on=form.cleaned_data["due_on"]
-            )
+            if form.cleaned_data["due_on"]:
+                reminder = services.reminder_postpone(
+                    reminder=reminder, actor=request.user, due_on=form.cleaned_data["due_on"]
+                )
+            else:
+                reminder = services.reminder_postpone_by(
+                    reminder=reminder, actor=request.user, days=form.cleaned_data["days"]
+                )
             messages.success(
                 request,
                 _("Rappel reporté au %(day)s.")
-                % {"day": form.cleaned_data["due_on"].strftime("%d/%m/%Y")},
+                % {"day": local_day(reminder.due_at).strftime("%d/%m/%Y")},
             )
         except ServiceRefused as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, " ".join(form.errors["due_on"]))
+        messages.error(
+            request, " ".join(error for errors in form.errors.values() for error in errors)
+        )
     return _back(request)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reminder_answer(request, pk: int):
+    """ "Noter l'échange": log the exchange that answers a reminder, and close the reminder.
+
+    The dashboard holds this form inline in each reminder; this page shows it alone (from a
+    dossier's page, or again with its errors).
+    """
+    reminder = _own_reminder(request, pk)
+    project = reminder.project
+    form = _answer_form(reminder, request.POST or None)
+    back = _back_path(request) or reverse("coaching:dashboard")
+    if request.method == "POST" and form.is_valid():
+
+        def record() -> str:
+            services.interaction_record(
+                project=project, author=request.user, answering=reminder, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _(
+                    "L'échange est enregistré dans le dossier %(ref)s et le rappel "
+                    "« %(message)s » est clos."
+                )
+                % {"ref": project.reference, "message": reminder.message},
+            )
+            return back
+
+        try:
+            # Sent twice, the same exchange would be logged twice.
+            return submit_once(request, record, fallback=back)
+        except ServiceRefused as error:
+            messages.error(request, str(error))
+            return redirect(back)
+    return render(
+        request,
+        "coaching/interaction_form.html",
+        {"project": project, "form": form, "reminder": reminder, "next": back},
+    )
 
 
 @require_http_methods(["GET", "POST"])

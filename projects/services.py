@@ -30,6 +30,7 @@ from outbox import emails
 
 from . import personal_data, uploads
 from .models import (
+    ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
     AnonymisationFailure,
     Document,
@@ -163,6 +164,31 @@ def project_claim(*, project: Project, user: User) -> Project:
             raise TransitionError(_("Ce dossier est déjà rattaché à un compte."))
         return project
     project.owner = user
+    return project
+
+
+@transaction.atomic
+def project_assign_coach(*, project: Project, coach: User, actor: User | None) -> Project:
+    """Give an active dossier that has no cheffe de projet to `coach`.
+
+    A conditional UPDATE (still without a cheffe, still active): of two cheffes who take the
+    same dossier at once, one wins; the other gets a TransitionError naming her colleague.
+    """
+    if not coach.is_cheffe:
+        raise TransitionError(_("Seule une cheffe de projet peut prendre un dossier."))
+    updated = Project.objects.filter(
+        pk=project.pk, coach__isnull=True, status__in=ACTIVE_STATUSES
+    ).update(coach=coach, updated_at=timezone.now())
+    if not updated:
+        project.refresh_from_db(fields=["coach", "status"])
+        if project.coach_id == coach.pk:
+            raise TransitionError(_("Ce dossier vous est déjà confié."))
+        if project.coach_id is not None:
+            raise TransitionError(
+                _("%(name)s vient de prendre ce dossier.") % {"name": project.coach}
+            )
+        raise TransitionError(_("Ce dossier n'est plus actif."))
+    project.coach = coach
     return project
 
 

@@ -336,9 +336,12 @@ INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
 RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
 
-# Coaching cadences (days): a dossier in coaching with no exchange, a live campaign with no
-# call, and the calls due after a campaign ends.
+# Coaching cadences (days): a new contact to call back (working days, weekends skipped), an
+# active dossier with no exchange, a labelled dossier waiting for its campaign, a live
+# campaign with no call, and the calls due after a campaign ends.
+NEW_CONTACT_CALLBACK_WORKING_DAYS = env.int("NEW_CONTACT_CALLBACK_WORKING_DAYS", default=2)
 COACHING_SILENCE_DAYS = env.int("COACHING_SILENCE_DAYS", default=14)
+LABELLED_CALL_DAYS = env.int("LABELLED_CALL_DAYS", default=7)
 CAMPAIGN_CALL_SILENCE_DAYS = env.int("CAMPAIGN_CALL_SILENCE_DAYS", default=7)
 AFTER_CAMPAIGN_CALL_DAYS = env.list("AFTER_CAMPAIGN_CALL_DAYS", cast=int, default=[7, 30])
 # The hour (Europe/Paris) at which a reminder for a given day falls due.

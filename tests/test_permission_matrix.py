@@ -281,6 +281,10 @@ MATRIX: dict[str, Row] = {
     "coaching:reminder_postpone": Row(
         POST, TEAM_ACTION, lambda w: {"pk": w.reminder.pk}, {"due_on": "2026-12-10"}
     ),
+    # "Noter l'échange" on a reminder: its page (with the form) and its POST.
+    "coaching:reminder_answer": Row(FORM, TEAM, lambda w: {"pk": w.reminder.pk}),
+    # "Je prends ce dossier": a cheffe de projet only (a dossier's cheffe is always one).
+    "coaching:project_take": Row(POST, (LOGIN, 403, 403, 403, 302, 403), dossier),
     "coaching:calendar_settings": Row(FORM, TEAM),
     # A cheffe's private feed: the secret address is the key, so no login is asked.
     "coaching:calendar_feed": Row(GET, EVERYONE, lambda w: {"token": w.calendar_token}),
@@ -546,6 +550,14 @@ OTHERS_OBJECTS = [
         another_cheffes_reminder,
         "POST",
         {"due_on": "2026-12-10"},
+    ),
+    ("coaching:reminder_answer", "cheffe", another_cheffes_reminder, "GET", {}),
+    (
+        "coaching:reminder_answer",
+        "cheffe",
+        another_cheffes_reminder,
+        "POST",
+        {"happened_on": "2026-11-26", "kind": "phone", "duration_minutes": "10"},
     ),
     ("labelling:session", "comite", session_with_nothing_before_the_committee, "GET", {}),
     ("labelling:minutes", "comite", session_with_nothing_before_the_committee, "GET", {}),

@@ -115,19 +115,23 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     interaction = Interaction.objects.get(project=project)
     assert interaction.kind == "phone" and interaction.author == cheffe
 
-    # The dashboard lists it for today; "Fait" takes it off the list.
+    # The dashboard lists it for today; the call that answers it, noted there, closes it.
     page.goto(f"{live_server.url}/accompagnement/")
     reminders = page.locator("ul.reminders > li")
     reminder_item = reminders.filter(has_text="Envoyer le modèle de page de campagne")
     expect(reminder_item).to_have_count(1)
     expect(reminder_item).to_contain_text("Aujourd'hui")
     expect(reminder_item).to_contain_text(project.title)
-    click_and_wait(reminder_item.get_by_role("button", name=re.compile(r"^Fait")))
-    expect(page.get_by_text("Rappel marqué comme fait.")).to_be_visible()
+    reminder_item.locator("summary", has_text="Noter l'échange").click()
+    field(reminder_item, "Notes internes").fill("Modèle envoyé par courriel.")
+    click_and_wait(reminder_item.get_by_role("button", name="Enregistrer et clore le rappel"))
+    expect(page.get_by_text("« Envoyer le modèle de page de campagne » est clos.")).to_be_visible()
     expect(reminders.filter(has_text="Envoyer le modèle de page de campagne")).to_have_count(0)
     reminder = Reminder.objects.get(interaction=interaction)
     assert reminder.done_at is not None
     assert reminder.due_at == due_today()
+    answer = Interaction.objects.exclude(pk=interaction.pk).get(project=project)
+    assert answer.internal_notes == "Modèle envoyé par courriel." and answer.kind == "phone"
 
 
 # --- axe-core ----------------------------------------------------------------------------------
@@ -324,7 +328,20 @@ def test_the_dossier_pages_have_no_accessibility_violation(
     expect(section).to_contain_text("Part du financement participatif : 40,0 %")
     expect(section).to_contain_text("Relire la deuxième version")
     expect(section.get_by_role("button", name=re.compile(r"^Fait"))).to_have_count(2)
+    expect(section.get_by_role("button", name=re.compile(r"^\+1 semaine"))).to_have_count(2)
     assert axe(page) == []
+
+    # "Noter l'échange" on the late reminder: its page says what it answers, saving closes it
+    # and comes back to the dossier.
+    click_and_wait(section.get_by_role("link", name="Noter l'échange : Appeler la mairie"))
+    expect(page.get_by_text("L'enregistrer clôt le rappel.")).to_be_visible()
+    assert axe(page) == []
+    field(page, "Notes internes").fill("La mairie prête la salle.")
+    click_and_wait(page.get_by_role("button", name="Enregistrer et clore le rappel"))
+    assert page.url.startswith(dossier_url(live_server, project))
+    expect(page.get_by_text("« Appeler la mairie » est clos.")).to_be_visible()
+    expect(section).not_to_contain_text("Appeler la mairie")
+    assert Reminder.objects.get(message="Appeler la mairie").done_at is not None
 
 
 # --- The keyboard ------------------------------------------------------------------------------

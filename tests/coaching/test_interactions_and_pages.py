@@ -321,7 +321,9 @@ def test_demo_data_has_reports_exchanges_and_reminders():
     today = date(2026, 11, 26)
     due = [r.due_at.date() for r in Reminder.objects.pending()]
     assert any(day < today for day in due) and any(day == today for day in due)
-    assert Project.objects.filter(coach__isnull=True).count() == 0
+    # Every dossier has its cheffe but two fresh contacts, for the dashboard to offer.
+    fresh = Project.objects.filter(coach__isnull=True)
+    assert {project.status for project in fresh} == {"contact"} and fresh.count() == 2
 
 
 def test_the_dossier_keeps_the_date_of_its_latest_exchange(cheffe, project):
