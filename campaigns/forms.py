@@ -66,6 +66,8 @@ class CampaignForm(EmptyChoiceLabels, forms.ModelForm):
             self.fields["ends_on"].help_text = _(
                 "Durée convenue au premier rendez-vous : %(days)s jours."
             ) % {"days": duration_days}
+            # static/js/campaign_dates.js sets the end from the start typed.
+            self.fields["ends_on"].widget.attrs["data-duration-days"] = duration_days
         self.helper = _helper()
 
     def clean_goal(self):

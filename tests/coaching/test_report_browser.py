@@ -277,6 +277,10 @@ def test_the_campaign_form_starts_from_the_report(page, live_server, login, axe,
         expect(field(page, "Fin")).to_have_value(f"{start + timedelta(days=29):%Y-%m-%d}")
         assert no_sideways_scroll(page)
         assert axe(page) == []
+    # Another start: the end follows, 30 days on (static/js/campaign_dates.js).
+    start += timedelta(days=7)
+    field(page, "Début").fill(f"{start:%Y-%m-%d}")
+    expect(field(page, "Fin")).to_have_value(f"{start + timedelta(days=29):%Y-%m-%d}")
     field(page, "Modèle de collecte").select_option(label="Tout ou rien")
     click_and_wait(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.get_by_text("La campagne est enregistrée.")).to_be_visible()
@@ -286,4 +290,4 @@ def test_the_campaign_form_starts_from_the_report(page, live_server, login, axe,
         Decimal("6500"),
         "donation_rewards",
     )
-    assert campaign.ends_on - campaign.starts_on == timedelta(days=29)
+    assert (campaign.starts_on, campaign.ends_on) == (start, start + timedelta(days=29))
