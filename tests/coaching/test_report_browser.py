@@ -291,3 +291,36 @@ def test_the_campaign_form_starts_from_the_report(page, live_server, login, axe,
         "donation_rewards",
     )
     assert (campaign.starts_on, campaign.ends_on) == (start, start + timedelta(days=29))
+
+
+@pytest.mark.parametrize(
+    ("crowdfunding", "other", "expected"),
+    [
+        # 1 / 16 = 6.25 %: to one decimal, half to even, as Decimal.quantize rounds.
+        ("1", "15", "Total\xa0: 16\xa0€ — part du financement participatif\xa0: 6,2\xa0%"),
+        # 16.50 € shown as 17 €, halves up, as floatformat rounds.
+        ("1", "15.5", "Total\xa0: 17\xa0€ — part du financement participatif\xa0: 6,1\xa0%"),
+        (
+            "81125",
+            "1234567.89",
+            "Total\xa0: 1\xa0315\xa0693\xa0€ — part du financement participatif\xa0: 6,2\xa0%",
+        ),
+    ],
+)
+def test_the_figures_as_she_types_are_those_the_server_computes(
+    page, live_server, login, cheffe, asked, crowdfunding, other, expected
+):
+    login(page, cheffe)
+    url = report_url(live_server, asked)
+    page.goto(url)
+    label(page, "Montant (€), ligne 1").fill(crowdfunding)
+    label(page, "Source, ligne 2").select_option(label="Autre")
+    label(page, "Montant (€), ligne 2").fill(other)
+    expect(page.locator("#plan-total")).to_have_text(expected.replace("\xa0", " "))
+    typed = page.locator("#plan-total").text_content()
+    fill_the_rest(page)
+    click_and_wait(page.get_by_role("button", name="Enregistrer le compte rendu"))
+    expect(page.get_by_text(SAVED)).to_be_visible()
+    # The server's own figures for the saved plan, as a browser without JavaScript shows them.
+    server = re.search(r'id="plan-total"[^>]*>([^<]*)</p>', page.request.get(url).text()).group(1)
+    assert typed == server == expected
