@@ -18,7 +18,8 @@ from projects.models import Project
 from .models import CampaignFinancing, Platform
 
 # provide(project) -> any of: platform (a Platform), goal (Decimal), financing_type (str),
-# duration_days (int), starts_on (date). A provider registered later overrides an earlier one.
+# duration_days (int), starts_on (date). Where two give a value, the higher order wins; the
+# intake's values come first of all.
 PROVIDERS: dict[str, tuple[int, Callable[[Project], dict[str, Any]]]] = {}
 
 
