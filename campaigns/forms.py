@@ -56,12 +56,18 @@ class CampaignForm(EmptyChoiceLabels, forms.ModelForm):
         ]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, duration_days: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # A platform deactivated since stays this campaign's choice (else editing it fails).
         self.fields["platform"].queryset = Platform.objects.filter(
             Q(is_active=True) | Q(pk=self.instance.platform_id)
         )
+        if duration_days:
+            self.fields["ends_on"].help_text = _(
+                "Durée convenue au premier rendez-vous : %(days)s jours."
+            ) % {"days": duration_days}
+            # static/js/campaign_dates.js sets the end from the start typed.
+            self.fields["ends_on"].widget.attrs["data-duration-days"] = duration_days
         self.helper = _helper()
 
     def clean_goal(self):

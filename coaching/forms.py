@@ -1,4 +1,6 @@
 from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -8,11 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import Platform
-from projects.models import ACTIVE_STATUSES, Project
+from projects.models import ACTIVE_STATUSES, FinancingType, Project
 from propulsons.dates import date_in_range
 from propulsons.forms import EmptyChoiceLabels
 
-from .models import FinancingLine, FirstMeeting, Interaction, InteractionKind, RewardTier
+from .models import (
+    FinancingLine,
+    FirstMeeting,
+    FundingSource,
+    Interaction,
+    InteractionKind,
+    RewardTier,
+)
 
 
 class _CrispyForm:
@@ -119,6 +128,43 @@ class FirstMeetingReportForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
         if goal is not None and goal <= 0:
             raise forms.ValidationError(_("L'objectif de collecte doit être supérieur à 0 €."))
         return goal
+
+
+def _plain_amount(amount: Decimal) -> Decimal:
+    """5000.00 as 5000 in the number field, 1250.50 kept as it is."""
+    return amount.quantize(Decimal("1")) if amount == amount.to_integral_value() else amount
+
+
+def report_initial(
+    meeting: FirstMeeting, *, project: Project
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a report not yet saved starts from: the intake's figures, so nothing is typed twice.
+
+    Returns the report form's initial values and the financing plan's first rows. The goal and
+    the financing type come from what the porteur asked for; the plan starts with a
+    crowdfunding line of that amount. Only fields the report leaves empty are prefilled, and a
+    saved report starts from itself alone.
+    """
+    if meeting.is_reported:
+        return {}, []
+    initial: dict[str, Any] = {}
+    if meeting.campaign_goal is None and project.crowdfunding_amount:
+        initial["campaign_goal"] = _plain_amount(project.crowdfunding_amount)
+    # "Je ne sais pas encore" is no choice to carry over: the report's type stays to be chosen.
+    if not meeting.campaign_financing_type and project.financing_type not in (
+        "",
+        FinancingType.UNKNOWN,
+    ):
+        initial["campaign_financing_type"] = project.financing_type
+    plan = []
+    if project.crowdfunding_amount and not meeting.financing_lines.exists():
+        plan.append(
+            {
+                "source": FundingSource.CROWDFUNDING,
+                "amount": _plain_amount(project.crowdfunding_amount),
+            }
+        )
+    return initial, plan
 
 
 class FinancingLineForm(EmptyChoiceLabels, forms.ModelForm):

@@ -30,6 +30,7 @@ from .forms import (
     ReminderAnswerForm,
     RewardTierFormSet,
     active_projects,
+    report_initial,
 )
 from .models import CoachSettings, FirstMeeting, Reminder
 from .permissions import can_take_project
@@ -216,8 +217,10 @@ def first_meeting_report(request, reference: str):
         messages.error(request, _("Fixez d'abord le premier rendez-vous."))
         return redirect("coaching:first_meeting_schedule", reference=reference)
     data = request.POST or None
-    form = FirstMeetingReportForm(data, instance=meeting)
-    lines = FinancingLineFormSet(data, instance=meeting, prefix="plan")
+    # Prefilled on the page only: what is posted is what she saw, the prefill included.
+    initial, plan_initial = report_initial(meeting, project=project) if data is None else ({}, [])
+    form = FirstMeetingReportForm(data, instance=meeting, initial=initial)
+    lines = FinancingLineFormSet(data, instance=meeting, prefix="plan", initial=plan_initial)
     rewards = RewardTierFormSet(data, instance=meeting, prefix="contreparties")
     if request.method == "POST" and form.is_valid() and lines.is_valid() and rewards.is_valid():
 
@@ -241,7 +244,7 @@ def first_meeting_report(request, reference: str):
     if request.method == "POST" and lines.is_valid():
         plan = lines.rows()
     else:
-        plan = [
+        plan = plan_initial or [
             {"amount": line.amount, "source": line.source} for line in meeting.financing_lines.all()
         ]
     total, share = rules.crowdfunding_share(plan)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from accounts.submitted_forms import submit_once
 from .. import services
 from ..forms import CampaignForm, FinishForm, FollowUpForm, MapPlacementForm
 from ..models import Campaign, CampaignStatus, FigureSnapshot
+from ..prefill import campaign_prefill
 from ._common import back_to_dossier, form_errors, project_for, require_team
 
 
@@ -30,7 +32,15 @@ def campaign_edit(request, reference: str):
     )
     if campaign is not None and campaign.is_finished:
         campaign = None
-    form = CampaignForm(request.POST or None, instance=campaign)
+    # A new campaign starts from the intake and the first meeting's report; an existing one
+    # from itself alone.
+    prefill = campaign_prefill(project, today=timezone.localdate()) if campaign is None else None
+    form = CampaignForm(
+        request.POST or None,
+        instance=campaign,
+        initial=prefill.initial if prefill else None,
+        duration_days=prefill.duration_days if prefill else None,
+    )
     if request.method == "POST" and form.is_valid():
         back = back_to_dossier(project).url
 
@@ -49,7 +59,12 @@ def campaign_edit(request, reference: str):
     return render(
         request,
         "campaigns/campaign_form.html",
-        {"project": project, "form": form, "campaign": campaign},
+        {
+            "project": project,
+            "form": form,
+            "campaign": campaign,
+            "prefilled": bool(prefill and prefill.initial),
+        },
     )
 
 
