@@ -60,6 +60,9 @@ def session_detail(request, pk: int):
     tallies = selectors.tallies(requests)
     my_votes = organisation_votes(request.user, requests)
     is_team = can_manage_committee(request.user)
+    # Who has voted, abstained, declared a conflict or not voted yet: under the blind vote's
+    # rule, like the tally (an abstention or a conflict is part of an organisation's vote).
+    standings = selectors.participation(requests)
     rows = [
         {
             "request": item,
@@ -67,6 +70,8 @@ def session_detail(request, pk: int):
             "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
             "voted": item.pk in my_votes,
             "decision": (list(item.decisions.all()) or [None])[-1],
+            "participation": standings[item.pk],
+            "can_remind": is_team and item.is_vote_open(),
         }
         for item in requests
         if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE
