@@ -42,6 +42,10 @@ def index(request):
     require_committee_or_team(request)
     sessions = visible_sessions(request.user).order_by("-held_at")
     context = {"sessions": sessions, "is_team": can_manage_committee(request.user)}
+    if request.user.is_committee_member and request.user.organisation_id:
+        # The member's work first: each waiting vote, one click from its form.
+        context["is_member"] = True
+        context["awaiting"] = list(selectors.requests_awaiting_vote(request.user))
     if context["is_team"]:
         context["waiting"] = (
             LabellingRequest.objects.filter(session__isnull=True, vote_closed_at__isnull=True)

@@ -189,3 +189,43 @@ def test_the_session_page_query_count_does_not_grow_with_the_agenda(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(page)
     assert text(response).count("N'a pas encore voté") == 6
+
+
+# --- The member's committee page --------------------------------------------------------------
+
+
+def test_the_members_committee_page_lists_first_the_votes_waiting_for_their_organisation(
+    client, members, item, cheffe
+):
+    from datetime import timedelta
+
+    soon = LabellingRequestFactory(
+        project__title="Atelier vélo",
+        session__vote_deadline=timezone.now() + timedelta(days=2),
+        session__held_at=timezone.now() + timedelta(days=2),
+    )
+    voted = LabellingRequestFactory(session=item.session, agenda_order=2)
+    closed = LabellingRequestFactory(session=item.session, agenda_order=3)
+    not_invited = LabellingRequestFactory(session__invited_at=None)
+    member = members["cigales"]
+    services.vote_cast(request=voted, member=member, overall="favorable", assessments=ALL_MET)
+    services.request_close_vote(request=closed, actor=cheffe)
+
+    client.force_login(member)
+    response = client.get("/comite/")
+    html = response.content.decode()
+    waiting = html.split('id="titre-a-voter"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'href="(/comite/demandes/\d+/#titre-vote)">([^<]*)</a>', waiting)
+    # The nearest deadline first, each a link to its vote form.
+    assert links == [
+        (f"/comite/demandes/{soon.pk}/#titre-vote", "Voter sur Atelier vélo"),
+        (f"/comite/demandes/{item.pk}/#titre-vote", "Voter sur Ressourcerie des Caps"),
+    ]
+    assert html.index('id="titre-a-voter"') < html.index('id="titre-seances"')
+    for other in (voted, closed, not_invited):
+        assert f"/comite/demandes/{other.pk}/#titre-vote" not in html
+    # Another organisation's member has its own list; the team has none.
+    client.force_login(members["caisse-solidaire"])
+    assert f"/comite/demandes/{voted.pk}/#titre-vote" in client.get("/comite/").content.decode()
+    client.force_login(cheffe)
+    assert 'id="titre-a-voter"' not in client.get("/comite/").content.decode()
