@@ -247,6 +247,8 @@ def open_account_menu(page) -> None:
     toggler = page.get_by_role("button", name="Ouvrir le menu")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        # "show" comes once the opening animation is over: a click during it may miss.
+        page.locator("#menu-principal.show").wait_for()
     account = page.get_by_role("button", name=re.compile(r"menu du compte"))
     if account.get_attribute("aria-expanded") != "true":
         account.click()
