@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from coaching.models import Reminder
+from coaching.selectors import dossier_coaching
 from labelling import services
 from outbox.models import Email
 from tests.labelling.conftest import ALL_MET
@@ -151,8 +152,13 @@ def test_the_decision_closes_the_requests_vote_reminders(cheffe, members, item, 
         services.vote_cast(
             request=item, member=members[slug], overall="favorable", assessments=ALL_MET
         )
+    listed = dossier_coaching(item.project, include_internal=True)["reminders"]
+    assert any(r.message.startswith("Voter avant le") for r in listed)
     services.decision_record(request=item, actor=cheffe, outcome="labelled", motivation="Oui.")
     assert vote_reminders(item).pending().count() == 0
+    # The dossier's reminders (with their "Fait" button) no longer list them.
+    listed = dossier_coaching(item.project, include_internal=True)["reminders"]
+    assert not any(r.kind == "committee_vote" for r in listed)
     assert all(r.done_at is not None for r in vote_reminders(item))
     # The other request on the agenda still waits for its votes.
     assert vote_reminders(invited).pending().count() == 6
