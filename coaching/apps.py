@@ -8,5 +8,6 @@ class CoachingConfig(AppConfig):
     def ready(self) -> None:
         # services registers what coaching holds about people with the dossier's privacy services;
         # sections registers the app's section of the dossier page (projects/sections.py);
+        # pipeline the dossier's next action in the team's pipeline (projects/pipeline.py);
         # prefill gives the report's campaign to the form of a new campaign (campaigns/prefill.py).
-        from . import prefill, sections, services  # noqa: F401
+        from . import pipeline, prefill, sections, services  # noqa: F401

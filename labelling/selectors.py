@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from coaching.models import FirstMeeting
 from projects.models import DocumentKind, Project
 
@@ -187,6 +188,94 @@ def tallies(
 
 def tally(request: LabellingRequest) -> Tally:
     return tallies([request])[request.pk]
+
+
+class Participation:
+    """Where an organisation stands in a request's vote: whether it voted, not how (an
+    abstention and a conflict of interest are said, being no position on the project)."""
+
+    VOTED = "voted"
+    ABSTAINED = "abstained"
+    CONFLICT = "conflict"
+    MISSING = "missing"
+    LABELS = {
+        VOTED: _("A voté"),
+        ABSTAINED: _("S'est abstenue"),
+        CONFLICT: _("A déclaré un conflit d'intérêts"),
+        MISSING: _("N'a pas encore voté"),
+    }
+
+
+@dataclass
+class ParticipationGroup:
+    code: str
+    organisations: list[Organisation]
+
+    @property
+    def label(self) -> str:
+        return Participation.LABELS[self.code]
+
+
+def participation(requests: list[LabellingRequest]) -> dict[int, list[ParticipationGroup]]:
+    """Per request, the committee's organisations grouped by where they stand in its vote
+    (voted, abstained, conflict, not yet), in two queries whatever the number of requests."""
+    organisations = {o.pk: o for o in Organisation.objects.filter(is_committee_member=True)}
+    standing: dict[int, dict[int, str]] = {request.pk: {} for request in requests}
+    votes = Vote.objects.filter(request__in=requests).select_related("organisation")
+    for vote in votes.only("request_id", "overall", "conflict_of_interest", "organisation"):
+        # An organisation that left the committee after voting still shows with its vote.
+        organisations.setdefault(vote.organisation_id, vote.organisation)
+        if vote.conflict_of_interest:
+            code = Participation.CONFLICT
+        elif vote.overall == OverallVote.ABSTENTION:
+            code = Participation.ABSTAINED
+        else:
+            code = Participation.VOTED
+        standing[vote.request_id][vote.organisation_id] = code
+    ordered = sorted(organisations.values(), key=lambda o: (o.display_order, o.name))
+    codes = [Participation.VOTED, Participation.ABSTAINED, Participation.CONFLICT]
+    result = {}
+    for request_id, codes_by_organisation in standing.items():
+        groups = [
+            ParticipationGroup(
+                code, [o for o in ordered if codes_by_organisation.get(o.pk) == code]
+            )
+            for code in codes
+        ]
+        missing = [
+            o for o in ordered if o.is_committee_member and o.pk not in codes_by_organisation
+        ]
+        groups.append(ParticipationGroup(Participation.MISSING, missing))
+        result[request_id] = [group for group in groups if group.organisations]
+    return result
+
+
+def organisations_yet_to_vote(request: LabellingRequest) -> list[Organisation]:
+    """The committee's organisations that have not voted on this request."""
+    return list(
+        Organisation.objects.filter(is_committee_member=True).exclude(votes__request=request)
+    )
+
+
+def requests_awaiting_vote(user):
+    """The requests whose vote is open and on which the member's organisation has not voted
+    yet, the nearest deadline first: what the member's committee page lists first."""
+    from django.utils import timezone
+
+    from projects.models import Status
+
+    return (
+        LabellingRequest.objects.filter(
+            session__invited_at__isnull=False,
+            session__closed_at__isnull=True,
+            session__vote_deadline__gt=timezone.now(),
+            vote_closed_at__isnull=True,
+            project__status=Status.IN_COMMITTEE,
+        )
+        .exclude(votes__organisation_id=user.organisation_id)
+        .select_related("session", "project__commune")
+        .order_by("session__vote_deadline", "session_id", "agenda_order", "pk")
+    )
 
 
 def visible_requests_for_member(user) -> "LabellingRequest.objects":

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from accounts.services import ServiceRefused
 from coaching.models import Reminder, ReminderKind
 from coaching.services import REMINDER_STILL_RELEVANT
@@ -218,6 +218,47 @@ def _vote_reminder_still_relevant(reminder: Reminder) -> bool:
 REMINDER_STILL_RELEVANT[ReminderKind.COMMITTEE_VOTE] = _vote_reminder_still_relevant
 
 
+def _close_vote_reminders(requests: list[LabellingRequest]) -> int:
+    """Mark done the pending "Voter avant le …" reminders of these requests: their vote is
+    closed, so they no longer list on the dossier as something to do."""
+    if not requests:
+        return 0
+    keys = Q()
+    for request in requests:
+        keys |= Q(project_id=request.project_id, key__startswith=f"vote-{request.pk}-")
+    return (
+        Reminder.objects.pending()
+        .filter(keys, kind=ReminderKind.COMMITTEE_VOTE)
+        .update(done_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def request_remind_voters(*, request: LabellingRequest, actor: User) -> list[Organisation]:
+    """Email again ("relancer") the members of every committee organisation that has not
+    voted on this request yet, while its vote is open; returns those organisations."""
+    locked = (
+        LabellingRequest.objects.select_for_update(of=("self",))
+        .select_related("session", "project__commune")
+        .get(pk=request.pk)
+    )
+    if not locked.is_vote_open():
+        raise LabellingError(
+            _("Le vote de cette demande n'est pas ouvert\u00a0: personne à relancer.")
+        )
+    organisations = selectors.organisations_yet_to_vote(locked)
+    if not organisations:
+        raise LabellingError(_("Toutes les organisations ont voté sur cette demande."))
+    members = committee_members().filter(organisation__in=organisations)
+    for member in members:
+        emails.send(
+            "committee_vote_reminder",
+            to=[member.email],
+            context={"request": locked, "session": locked.session, "member": member},
+        )
+    return organisations
+
+
 @transaction.atomic
 def session_set_attendance(*, session: CommitteeSession, actor: User, organisations: list) -> None:
     session.attendees.set(organisations)
@@ -235,6 +276,7 @@ def session_close(*, session: CommitteeSession, actor: User) -> None:
     LabellingRequest.objects.filter(session=session, vote_closed_at__isnull=True).update(
         vote_closed_at=now
     )
+    _close_vote_reminders(list(session.requests.all()))
     session.closed_at = now
 
 
@@ -315,6 +357,7 @@ def request_close_vote(*, request: LabellingRequest, actor: User) -> None:
     )
     if not updated:
         raise LabellingError(_("Le vote est déjà clos."))
+    _close_vote_reminders([request])
     request.refresh_from_db(fields=["vote_closed_at"])
 
 
@@ -346,6 +389,7 @@ def decision_record(
     if not motivation.strip():
         raise LabellingError(_("La décision doit être motivée."))
     decision = _decision_row(request, actor, outcome, proposed, departs, motivation, counted)
+    _close_vote_reminders([request])
     project_services.project_record_committee_outcome(
         project=request.project, outcome=outcome, actor=actor, note=motivation
     )

@@ -431,6 +431,11 @@ class ReasonForm(EmptyChoiceLabels, forms.Form):
     )
 
 
+# The pipeline's status filter: besides one status, the active dossiers (the default, the
+# cheffe's work), the others (ended, closed, abandoned, reoriented) or all of them.
+PIPELINE_ACTIVE, PIPELINE_INACTIVE, PIPELINE_ALL = "", "inactifs", "tous"
+
+
 class PipelineFilterForm(EmptyChoiceLabels, forms.Form):
     """The filters of the team's pipeline; every field is optional."""
 
@@ -438,7 +443,17 @@ class PipelineFilterForm(EmptyChoiceLabels, forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Statut"),
         required=False,
-        choices=[("", gettext_lazy("Tous les statuts")), *Status.choices],
+        choices=[
+            (PIPELINE_ACTIVE, gettext_lazy("Dossiers actifs")),
+            (PIPELINE_INACTIVE, gettext_lazy("Dossiers terminés ou arrêtés")),
+            (PIPELINE_ALL, gettext_lazy("Tous les statuts")),
+            (gettext_lazy("Un statut"), Status.choices),
+        ],
+    )
+    mine = forms.BooleanField(
+        label=gettext_lazy("Mes dossiers seulement"),
+        required=False,
+        help_text=gettext_lazy("Ceux dont vous êtes la cheffe de projet."),
     )
     commune = forms.CharField(label=gettext_lazy("Commune"), required=False, max_length=100)
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)

@@ -5,6 +5,7 @@ newcomer's machine that lacks them, but fails when CI=true: CI must run everythi
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,26 @@ def click_and_wait(target) -> None:
     alone and fails on a loaded machine."""
     with target.page.expect_navigation(wait_until="load"):
         target.click()
+
+
+def open_account_menu(page) -> None:
+    """Open the account dropdown of the main menu (where "Mon compte", "Administration" and
+    "Se déconnecter" are), opening the collapsed menu first on a narrow screen."""
+    toggler = page.get_by_role("button", name="Ouvrir le menu")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        # "show" comes once the opening animation is over: a click during it may miss.
+        page.locator("#menu-principal.show").wait_for()
+    account = page.get_by_role("button", name=re.compile(r"menu du compte"))
+    if account.get_attribute("aria-expanded") != "true":
+        account.click()
+    page.locator("#menu-compte + .dropdown-menu").wait_for(state="visible")
+
+
+def logout(page) -> None:
+    """Log out through the account menu, and wait for the page it leads to."""
+    open_account_menu(page)
+    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
 
 
 @pytest.fixture

@@ -42,6 +42,10 @@ def index(request):
     require_committee_or_team(request)
     sessions = visible_sessions(request.user).order_by("-held_at")
     context = {"sessions": sessions, "is_team": can_manage_committee(request.user)}
+    if request.user.is_committee_member and request.user.organisation_id:
+        # The member's work first: each waiting vote, one click from its form.
+        context["is_member"] = True
+        context["awaiting"] = list(selectors.requests_awaiting_vote(request.user))
     if context["is_team"]:
         context["waiting"] = (
             LabellingRequest.objects.filter(session__isnull=True, vote_closed_at__isnull=True)
@@ -60,6 +64,9 @@ def session_detail(request, pk: int):
     tallies = selectors.tallies(requests)
     my_votes = organisation_votes(request.user, requests)
     is_team = can_manage_committee(request.user)
+    # Who has voted, abstained, declared a conflict or not voted yet: under the blind vote's
+    # rule, like the tally (an abstention or a conflict is part of an organisation's vote).
+    standings = selectors.participation(requests)
     rows = [
         {
             "request": item,
@@ -67,6 +74,8 @@ def session_detail(request, pk: int):
             "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
             "voted": item.pk in my_votes,
             "decision": (list(item.decisions.all()) or [None])[-1],
+            "participation": standings[item.pk],
+            "can_remind": is_team and item.is_vote_open(),
         }
         for item in requests
         if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE

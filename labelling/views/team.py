@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import ServiceRefused
@@ -38,7 +39,8 @@ def session_create(request):
 @require_POST
 @login_required
 def session_action(request, pk: int, action: str):
-    """The cheffe's actions on a session: agenda, invitations, attendance, closing."""
+    """The cheffe's actions on a session: agenda, invitations, reminders to the organisations
+    that have not voted, attendance, closing."""
     require_team(request)
     session = get_object_or_404(CommitteeSession, pk=pk)
     try:
@@ -66,6 +68,31 @@ def session_action(request, pk: int, action: str):
 
             # Sending again is allowed (a changed agenda), but not by a double click.
             return submit_once(request, invite, fallback=page)
+        elif action == "relancer":
+            page = reverse("labelling:session", args=[session.pk])
+            item = get_object_or_404(session.requests, pk=posted_id(request, "request"))
+
+            def remind() -> str:
+                organisations = services.request_remind_voters(request=item, actor=request.user)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Relance envoyée à %(count)s organisation qui n'a pas encore voté sur "
+                        "« %(title)s » : %(names)s.",
+                        "Relance envoyée aux %(count)s organisations qui n'ont pas encore voté "
+                        "sur « %(title)s » : %(names)s.",
+                        len(organisations),
+                    )
+                    % {
+                        "count": len(organisations),
+                        "title": item.project.title,
+                        "names": ", ".join(o.short_name for o in organisations),
+                    },
+                )
+                return page
+
+            # A double click sends the reminder once (the form's key).
+            return submit_once(request, remind, fallback=page)
         elif action == "presences":
             form = AttendanceForm(request.POST, session=session)
             if form.is_valid():

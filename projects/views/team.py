@@ -9,15 +9,23 @@ from django.db.models import Count
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.services import ServiceRefused
 from propulsons.search import words_filter
 
-from .. import services
-from ..forms import DocumentForm, PipelineFilterForm, ReasonForm
-from ..models import Project, Status, StatusChange
+from .. import pipeline, services
+from ..forms import (
+    PIPELINE_ACTIVE,
+    PIPELINE_ALL,
+    PIPELINE_INACTIVE,
+    DocumentForm,
+    PipelineFilterForm,
+    ReasonForm,
+)
+from ..models import ACTIVE_STATUSES, Project, Status, StatusChange
 from ..permissions import can_edit_project
 from ..sections import dossier_sections
 from ._common import add_document_once, project_for, require_team
@@ -29,53 +37,85 @@ PAGE_SIZE = 25
 @login_required
 def team_pipeline(request):
     require_team(request)
-    filters = PipelineFilterForm(request.GET or None)
-    projects = Project.objects.with_list_relations()
+    # Bound even without a query string: an empty status means the active dossiers.
+    filters = PipelineFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    projects = pipeline.annotate(
+        Project.objects.with_list_relations().select_related("coach")
+    ).order_by(data.get("sort") or "-created_at", "-id")
     counted = Project.objects.all()
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["q"]:
-            words = words_filter(
-                data["q"],
-                [
-                    "reference",
-                    "title",
-                    "structure_name",
-                    "contact_last_name",
-                    "contact_first_name",
-                    "contact_email",
-                ],
-            )
-            projects, counted = projects.filter(words), counted.filter(words)
-        for field, lookup in [
-            ("commune", "commune__name__icontains"),
-            ("category", "category"),
-            ("partner", "partner"),
-            ("contact_from", "created_at__date__gte"),
-            ("contact_to", "created_at__date__lte"),
-        ]:
-            if data[field]:
-                projects = projects.filter(**{lookup: data[field]})
-                counted = counted.filter(**{lookup: data[field]})
-        # The counts per status follow every filter but the status itself, so they say how
-        # many dossiers a click on a status would show.
-        if data["status"]:
-            projects = projects.filter(status=data["status"])
-        projects = projects.order_by(data["sort"] or "-created_at", "-id")
+    if data.get("q"):
+        words = words_filter(
+            data["q"],
+            [
+                "reference",
+                "title",
+                "structure_name",
+                "contact_last_name",
+                "contact_first_name",
+                "contact_email",
+            ],
+        )
+        projects, counted = projects.filter(words), counted.filter(words)
+    for field, lookup in [
+        ("commune", "commune__name__icontains"),
+        ("category", "category"),
+        ("partner", "partner"),
+        ("contact_from", "created_at__date__gte"),
+        ("contact_to", "created_at__date__lte"),
+    ]:
+        if data.get(field):
+            projects = projects.filter(**{lookup: data[field]})
+            counted = counted.filter(**{lookup: data[field]})
+    if data.get("mine"):
+        projects = projects.filter(coach=request.user)
+        counted = counted.filter(coach=request.user)
+    # The counts per status follow every filter but the status itself, so they say how
+    # many dossiers a click on a status would show, whichever status is chosen.
+    status = data.get("status", PIPELINE_ACTIVE)
+    if status == PIPELINE_ACTIVE:
+        projects = projects.filter(status__in=ACTIVE_STATUSES)
+    elif status == PIPELINE_INACTIVE:
+        projects = projects.exclude(status__in=ACTIVE_STATUSES)
+    elif status != PIPELINE_ALL:
+        projects = projects.filter(status=status)
     counts = dict(counted.values_list("status").annotate(n=Count("id")).order_by())
     status_counts = [(status, counts.get(status.value, 0)) for status in Status]
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The status buttons keep the other filters (search, commune, "mes dossiers"...).
+    others = request.GET.copy()
+    for name in ("page", "status"):
+        others.pop(name, None)
+    # One click shows only her dossiers, or all of them again.
+    toggled = request.GET.copy()
+    toggled.pop("page", None)
+    if toggled.pop("mine", None) is None:
+        toggled["mine"] = "on"
     return render(
         request,
         "projects/team_pipeline.html",
         {
             "filters": filters,
+            "mine": bool(data.get("mine")),
+            "mine_toggle": urlencode(toggled, doseq=True),
             "page": page,
+            "status": status,
             "status_counts": status_counts,
+            "active_counts": [item for item in status_counts if item[0] in ACTIVE_STATUSES],
+            "inactive_counts": [item for item in status_counts if item[0] not in ACTIVE_STATUSES],
             "total": sum(counts.values()),
+            "active_total": sum(n for s, n in counts.items() if s in ACTIVE_STATUSES),
+            "inactive_total": sum(n for s, n in counts.items() if s not in ACTIVE_STATUSES),
+            "scopes": {
+                "active": PIPELINE_ACTIVE,
+                "inactive": PIPELINE_INACTIVE,
+                "all": PIPELINE_ALL,
+            },
             "query": urlencode(query, doseq=True),
+            "other_filters": urlencode(others, doseq=True),
+            "today": timezone.localdate().isoformat(),
         },
     )
 

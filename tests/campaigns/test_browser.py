@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from campaigns import services
 from campaigns.models import Campaign, CampaignStatus, FigureSnapshot, FigureSource, Platform
 from projects.models import Project, Status
-from tests.conftest import click_and_wait
+from tests.conftest import click_and_wait, logout
 from tests.factories import ProjectFactory, commune
 
 pytestmark = [
@@ -447,7 +447,7 @@ def test_the_dossier_pages_with_a_campaign_have_no_accessibility_violation(
     assert axe(page) == []
 
     # The porteur's own page: the publication and the figures they declare.
-    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
+    logout(page)
     page.wait_for_url(f"{live_server.url}/")
     login(page, porteur)
     page.goto(f"{live_server.url}/espace/dossiers/{running.reference}/")

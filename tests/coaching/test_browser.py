@@ -20,7 +20,7 @@ from coaching import services
 from coaching.models import Interaction, Reminder
 from projects.models import Project, Status
 from tests.coaching.factories import FirstMeetingFactory, InteractionFactory, ReminderFactory
-from tests.conftest import click_and_wait
+from tests.conftest import click_and_wait, logout
 from tests.factories import ProjectFactory
 
 pytestmark = [
@@ -277,7 +277,7 @@ def test_the_dossier_pages_have_no_accessibility_violation(
     assert axe(page) == []
 
     # The team's page: the reported meeting, exchanges and reminders.
-    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
+    logout(page)
     page.wait_for_url(f"{live_server.url}/")
     login(page, cheffe)
     page.goto(dossier_url(live_server, project, "echanges/nouveau/"))

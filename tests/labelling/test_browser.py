@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from labelling import services
 from labelling.models import CommitteeSession, Criterion, Decision, LabellingRequest, Vote
+from outbox.models import Email
 from projects.models import Project, Status
 from tests.conftest import click_and_wait
 from tests.factories import ProjectFactory
@@ -181,6 +182,43 @@ def test_three_organisations_vote_the_cheffe_decides_and_the_porteur_is_told(
     expect(page.get_by_text(members[BROWSER_VOTERS[1]].organisation.name)).to_have_count(0)
 
 
+def test_a_member_goes_from_login_to_the_vote_form_in_at_most_two_clicks(
+    page, live_server, login, axe, members, request_on_agenda
+):
+    """Target of issue 14: from login to the vote form of a waiting request, ≤ 2 clicks.
+
+    The login form's submit is not counted (it is the login itself): the clicks and page loads
+    are counted from the page the member lands on."""
+    member = members["cigales"]
+    login(page, member)
+    expect(page).to_have_url(f"{live_server.url}/comite/")
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    clicks = 0
+
+    waiting = page.locator("section", has=page.get_by_role("heading", name=re.compile("attendent")))
+    expect(waiting).to_be_visible()
+    assert axe(page) == []
+    click_and_wait(waiting.get_by_role("link", name="Voter sur Ressourcerie des Caps"))
+    clicks += 1
+
+    vote_form = page.locator(
+        "section", has=page.get_by_role("heading", name="Le vote de votre organisation")
+    )
+    expect(vote_form).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Enregistrer le vote")).to_be_visible()
+    assert clicks <= 2 and len(loads) == clicks == 1
+    assert loads == [f"{live_server.url}/comite/demandes/{request_on_agenda.pk}/#titre-vote"]
+
+    # Once voted, the request no longer waits for the organisation.
+    fill_vote(page)
+    click_and_wait(page.get_by_role("button", name="Enregistrer le vote"))
+    page.goto(f"{live_server.url}/comite/")
+    expect(
+        page.get_by_text("Aucun vote n'attend votre organisation pour l'instant.")
+    ).to_be_visible()
+
+
 # --- axe-core ---------------------------------------------------------------------------------
 
 
@@ -332,6 +370,19 @@ def test_the_session_pages_and_the_minutes_have_no_accessibility_violation(
     # A move keeps the page whole: the second request goes up.
     click_and_wait(page.get_by_role("button", name="Monter Épicerie solidaire"))
     expect(agenda.get_by_role("heading", level=3).first).to_contain_text("Épicerie solidaire")
+    assert axe(page) == []
+
+    # Who has voted and who has not, in words; "Relancer" emails those that have not, once.
+    second = agenda.locator("li.card", has_text="Épicerie solidaire")
+    expect(second.locator(".participation li", has_text="A voté")).to_contain_text("Cigales")
+    missing = second.locator(".participation li", has_text="N'a pas encore voté")
+    expect(missing).to_contain_text("Département, Initiative, France Active")
+    emails_before = Email.objects.filter(name="committee_vote_reminder").count()
+    click_and_wait(missing.get_by_role("button", name=re.compile("^Relancer")))
+    expect(page.get_by_role("status")).to_contain_text(
+        re.compile(r"Relance envoyée aux 5 organisations qui n.ont pas encore voté")
+    )
+    assert Email.objects.filter(name="committee_vote_reminder").count() == emails_before + 5
     assert axe(page) == []
 
     switch_to(page, login, members["cigales"])

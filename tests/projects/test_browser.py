@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from projects import services
 from projects.models import Document, DocumentKind, Project, Status
-from tests.conftest import PASSWORD, click_and_wait
+from tests.conftest import PASSWORD, click_and_wait, logout
 from tests.factories import ProjectFactory, UserFactory, commune
 
 pytestmark = [
@@ -350,7 +350,7 @@ def test_the_team_pipeline_filtered_and_a_submission_by_a_logged_in_porteur_are_
 
     # A logged-in porteur who submits with their own address sees the dossier in their space.
     visitor = UserFactory(email="deja.inscrite@example.org", password=PASSWORD)
-    click_and_wait(page.get_by_role("button", name="Se déconnecter"))
+    logout(page)
     login(page, visitor)
     page.goto(f"{live_server.url}/deposer/")
     fill_intake(page, **{"Adresse électronique": visitor.email})

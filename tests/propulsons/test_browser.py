@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import click_and_wait
+from tests.conftest import click_and_wait, logout, open_account_menu
 from tests.factories import CommitteeMemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = [
@@ -32,9 +32,11 @@ def test_a_visitor_reads_the_home_page_and_each_role_logs_in(page, live_server, 
         login(page, user)
         assert page.url == f"{live_server.url}{landing}"
         assert heading in page.locator("h1").inner_text()
+        # "Administration" sits in the account menu, for the team only.
+        open_account_menu(page)
         has_admin_link = page.get_by_role("link", name="Administration").count() > 0
         assert has_admin_link == user.is_team
-        click_and_wait(page.get_by_role("button", name="Se déconnecter"))
+        logout(page)
         page.wait_for_url(f"{live_server.url}/")
 
 

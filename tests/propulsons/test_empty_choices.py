@@ -148,7 +148,7 @@ def empty_choice(form, name: str) -> str:
         (ProjectIntakeForm, "legal_form", "Choisir une forme juridique"),
         (DocumentForm, "kind", "Choisir un type de document"),
         (InteractionForm, "phase", "Déduite des dates de la campagne"),
-        (PipelineFilterForm, "status", "Tous les statuts"),
+        (PipelineFilterForm, "status", "Dossiers actifs"),
         (CatalogueFilterForm, "platform", "Toutes les plateformes"),
     ],
 )
