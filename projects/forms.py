@@ -455,6 +455,11 @@ class PipelineFilterForm(EmptyChoiceLabels, forms.Form):
         required=False,
         help_text=gettext_lazy("Ceux dont vous êtes la cheffe de projet."),
     )
+    unassigned = forms.BooleanField(
+        label=gettext_lazy("Sans cheffe de projet"),
+        required=False,
+        help_text=gettext_lazy("Les dossiers que personne n'a encore pris."),
+    )
     commune = forms.CharField(label=gettext_lazy("Commune"), required=False, max_length=100)
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)
     partner = forms.ModelChoiceField(

@@ -70,6 +70,8 @@ def team_pipeline(request):
     if data.get("mine"):
         projects = projects.filter(coach=request.user)
         counted = counted.filter(coach=request.user)
+    if data.get("unassigned"):
+        projects, counted = projects.filter(coach=None), counted.filter(coach=None)
     # The counts per status follow every filter but the status itself, so they say how
     # many dossiers a click on a status would show, whichever status is chosen.
     status = data.get("status", PIPELINE_ACTIVE)

@@ -84,6 +84,17 @@ def test_mes_dossiers_shows_only_the_cheffes_own(client, cheffe, dossiers):
     assert "Mes dossiers" in client.get(URL).content.decode()
 
 
+def test_the_dashboards_unassigned_link_lists_the_dossiers_nobody_took(client, cheffe, dossiers):
+    client.force_login(cheffe)
+    dashboard = client.get("/accompagnement/").content.decode()
+    link = re.search(r'href="([^"]*unassigned=on)">1 dossier actif sans cheffe', dashboard)
+    assert link, "the dashboard links its count to the filtered pipeline"
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    # "Atelier vélo" is hers, "Jardin abandonné" is not active: only the café is nobody's.
+    assert titles(response) == {"Café associatif"}
+    assert response.context["filters"].cleaned_data["unassigned"] is True
+
+
 def test_each_row_shows_title_link_commune_status_cheffe_last_exchange_and_next_action(
     client, cheffe, dossiers
 ):
