@@ -539,7 +539,10 @@ def _reminder_process(reminder_id: int, token: str) -> bool:
     still_relevant = REMINDER_STILL_RELEVANT.get(reminder.kind)
     relevant = still_relevant is None or still_relevant(reminder)
     with transaction.atomic():
-        held = Reminder.objects.filter(pk=reminder_id, claim_token=token)
+        # Ticked "fait" (or closed with its vote) since the claim: no email, and nothing to mark.
+        if Reminder.objects.filter(pk=reminder_id, done_at__isnull=False).exists():
+            return False
+        held = Reminder.objects.filter(pk=reminder_id, claim_token=token, done_at__isnull=True)
         if not relevant:
             # It no longer matters (e.g. the member's organisation has voted): closed, no email.
             if not held.update(done_at=timezone.now(), claim_token=None, claimed_until=None):

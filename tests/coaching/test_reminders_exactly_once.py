@@ -90,6 +90,24 @@ def test_a_worker_whose_claim_expired_does_not_mark_or_send_the_reminder(
     assert "no longer holds its claim" in caplog.text
 
 
+def test_a_reminder_closed_after_its_claim_is_not_emailed(cheffe, monkeypatch):
+    """The worker has claimed the reminder when the cheffe ticks "fait" (or the committee's
+    vote closes): it must not be emailed, and stays done."""
+    reminder = ReminderFactory(
+        recipient=cheffe, message="Action close", due_at=NOW - timedelta(hours=1)
+    )
+
+    def closed_meanwhile(_reminder):
+        services.reminder_mark_done(reminder=reminder, actor=cheffe)
+        return True
+
+    monkeypatch.setitem(services.REMINDER_STILL_RELEVANT, "next_action", closed_meanwhile)
+    assert services.reminders_send_due() == 0
+    assert delivered_messages() == []
+    reminder.refresh_from_db()
+    assert reminder.done_at is not None and reminder.sent_at is None
+
+
 def test_200_reminders_that_fail_for_good_do_not_block_the_others(cheffe, settings):
     """A recipient the SMTP server refuses: 200 of their reminders, due first, must not keep
     another cheffe's reminder from leaving (the old batch of 200 was full of them for ever)."""
