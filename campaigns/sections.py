@@ -57,9 +57,7 @@ def campaigns_next_step(project, context: dict) -> sections.NextStep | None:
             _("Mettre à jour les chiffres"), f"{page}#nouveaux-chiffres", sections.STEP
         )
     if project.status == Status.CAMPAIGN_ENDED and context.get("follow_up_form") is not None:
-        return sections.NextStep(
-            _("Enregistrer le suivi"), f"{page}#suivi-campagne", sections.STEP
-        )
+        return sections.NextStep(_("Enregistrer le suivi"), f"{page}#suivi-campagne", sections.STEP)
     return None
 
 

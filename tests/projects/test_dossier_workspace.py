@@ -41,7 +41,7 @@ def fragment(page: str, start: str, end: str) -> str:
 
 
 def header(page: str) -> str:
-    return fragment(page, r'<div class="dossier-header', 'data-dossier-menu')
+    return fragment(page, r'<div class="dossier-header', "data-dossier-menu")
 
 
 def next_step(page: str) -> tuple[str, str, str] | None:
@@ -233,9 +233,7 @@ def test_the_highest_priority_candidate_wins_and_the_first_registered_breaks_tie
     assert sections.dossier_next_step(None, {}) is None
 
 
-def test_the_header_gives_the_status_since_when_the_cheffe_and_the_porteur_contact(
-    client, cheffe
-):
+def test_the_header_gives_the_status_since_when_the_cheffe_and_the_porteur_contact(client, cheffe):
     project = ProjectFactory(
         status=Status.COACHING, coach=cheffe, contact_phone="+33 3 21 00 00 01"
     )
@@ -341,9 +339,7 @@ def test_anonymisation_without_the_confirmation_is_refused_and_keeps_the_reason(
     client, cheffe, project
 ):
     client.force_login(cheffe)
-    response = client.post(
-        f"{url(project)}anonymiser/", {"reason": "Demande écrite du porteur"}
-    )
+    response = client.post(f"{url(project)}anonymiser/", {"reason": "Demande écrite du porteur"})
     assert response.status_code == 400
     project.refresh_from_db()
     assert project.anonymised_at is None
@@ -362,7 +358,9 @@ def test_anonymisation_without_a_reason_is_refused_next_to_the_field(client, che
     response = client.post(f"{url(project)}anonymiser/", {"reason": " ", "confirm": "on"})
     assert response.status_code == 400
     assert Project.objects.get(pk=project.pk).anonymised_at is None
-    error = fragment(html.unescape(response.content.decode()), r'id="raison-anonymisation"', "</div>")
+    error = fragment(
+        html.unescape(response.content.decode()), r'id="raison-anonymisation"', "</div>"
+    )
     assert "Indiquez la raison : elle est conservée dans le journal." in error
 
 
