@@ -116,6 +116,9 @@ def dossier_page(
     one primary button, the rare actions in "Plus d'actions"), then its sections. Also
     answers a refused anonymisation, with its form bound and its menu open."""
     context = dossier_sections(project, user=request.user, for_team=True)
+    opening = OPENING_SECTION.get(project.status, "dossier")
+    if document_form is not None and document_form.errors:
+        opening = "documents"  # the form's errors, where the cheffe just was
     history = StatusChange.objects.filter(project=project).select_related("actor")
     return render(
         request,
@@ -125,7 +128,7 @@ def dossier_page(
             **context,
             "project": project,
             "next_step": dossier_next_step(project, context),
-            "opening_section": OPENING_SECTION.get(project.status, "dossier"),
+            "opening_section": opening,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),
             "document_form": document_form or DocumentForm(),

@@ -189,6 +189,8 @@ def test_the_header_shows_the_one_next_step_of_the_status(client, cheffe, scenar
         return
     label, address, method = step
     assert (label, method) == expected
+    # The sections' buttons for the same steps are secondary: one primary link on the page.
+    assert page.count('<a class="btn btn-primary"') == (1 if method == "get" else 0)
     # The button leads somewhere real: a page (200), an anchor of this page, or an action.
     if "#" in address:
         path, anchor = address.split("#")
@@ -291,6 +293,14 @@ def test_the_page_opens_on_the_section_of_the_status(client, cheffe):
     ]:
         project = ProjectFactory(status=status)
         assert f'data-opening="{section}"' in page_of(client, project)
+
+
+def test_a_refused_document_opens_the_page_on_the_documents(client, cheffe):
+    project = ProjectFactory(status=Status.CONTACT)
+    client.force_login(cheffe)
+    response = client.post(url(project), {"kind": "", "url": ""})
+    assert response.status_code == 200
+    assert 'data-opening="documents"' in response.content.decode()
 
 
 # --- Rare and destructive actions ---------------------------------------------------------
