@@ -131,8 +131,10 @@ def dossier_page(
             "opening_section": opening,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),
-            "document_form": document_form or DocumentForm(),
-            "anonymise_form": anonymise_form or AnonymiseForm(),
+            "document_form": DocumentForm() if document_form is None else document_form,
+            # Explicit: the page also answers at the anonymisation's address.
+            "document_action": reverse("projects:team_project", args=[project.reference]),
+            "anonymise_form": AnonymiseForm() if anonymise_form is None else anonymise_form,
             "can_edit": can_edit_project(request.user, project),
             "can_abandon": Status.ABANDONED in project.allowed_next_statuses,
             "can_reorient": Status.REORIENTED in project.allowed_next_statuses,

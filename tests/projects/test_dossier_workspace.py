@@ -361,6 +361,8 @@ def test_anonymisation_without_the_confirmation_is_refused_and_keeps_the_reason(
     error = fragment(menu, r'id="confirmation-anonymisation"', "</div>")
     assert 'aria-invalid="true"' in error
     assert "Cochez la case pour confirmer : l'anonymisation ne peut pas être défaite." in error
+    # The page answers at the anonymisation's address: its other forms still post to theirs.
+    assert f'action="{url(project)}" enctype="multipart/form-data"' in page
 
 
 def test_anonymisation_without_a_reason_is_refused_next_to_the_field(client, cheffe, project):
