@@ -307,9 +307,8 @@ def test_a_refused_document_opens_the_page_on_the_documents(client, cheffe):
 
 
 def more_actions(page: str) -> str:
-    start = page.index("data-more-actions")
-    # The outer disclosure ends with the last "</details>" before the next-step block.
-    return page[start : page.index('id="prochaine-etape"')]
+    # The disclosure closes the header, before the sections' menu.
+    return fragment(page, r"data-more-actions", "data-dossier-menu")
 
 
 def test_the_destructive_actions_are_only_in_the_more_actions_menu(client, cheffe):
