@@ -293,7 +293,11 @@ def dossier_campaign_forms(project: Project, current: Campaign | None, *, for_te
         context["follow_up_form"] = (
             FollowUpForm(instance=current) if current and current.is_finished else None
         )
-        context["map_form"] = MapPlacementForm(
-            initial={"latitude": project.latitude, "longitude": project.longitude}
+        # A place on the public map matters once the project is labelled (it shows there):
+        # before, the form would only add noise to the dossier's page.
+        context["map_form"] = (
+            MapPlacementForm(initial={"latitude": project.latitude, "longitude": project.longitude})
+            if project.label_number
+            else None
         )
     return context

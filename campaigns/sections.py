@@ -1,8 +1,14 @@
 """The campaigns section of a dossier page (projects/sections.py), registered by the AppConfig."""
 
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from projects import sections
+from projects.models import Status
 
 from .forms import dossier_campaign_forms
+from .models import CampaignStatus, FigureReview
 from .selectors import dossier_campaigns
 
 
@@ -13,4 +19,46 @@ def campaigns_section(project, *, user, for_team: bool) -> dict:
     return context
 
 
-sections.register("campaigns", build=campaigns_section, order=30)
+def campaigns_next_step(project, context: dict) -> sections.NextStep | None:
+    """Labelled: prepare the campaign, then launch it; running: check the figures a porteur
+    declared, keep the figures up to date, record the result once it ended; ended: its
+    follow-up. The figures' steps point at their form on the dossier page itself."""
+    campaign = context.get("current_campaign")
+    page = reverse("projects:team_project", args=[project.reference])
+    if project.status == Status.LABELLED:
+        if campaign is None or campaign.is_finished:
+            return sections.NextStep(
+                _("Préparer la campagne"),
+                reverse("campaigns:campaign_edit", args=[project.reference]),
+                sections.STEP,
+            )
+        if campaign.status == CampaignStatus.PREPARING:
+            return sections.NextStep(
+                _("Lancer la campagne"),
+                reverse("campaigns:campaign_action", args=[campaign.pk, "lancer"]),
+                sections.STEP,
+                method="post",
+            )
+    if campaign is None:
+        return None
+    if campaign.status == CampaignStatus.RUNNING:
+        pending = [item for item in campaign.snapshots.all() if item.review == FigureReview.PENDING]
+        if pending:
+            return sections.NextStep(
+                _("Vérifier les chiffres déclarés"),
+                f"{page}#chiffres-{pending[0].pk}",
+                sections.URGENT,
+            )
+        if campaign.ends_on and campaign.ends_on < timezone.localdate():
+            return sections.NextStep(
+                _("Enregistrer le résultat final"), f"{page}#resultat-final", sections.URGENT
+            )
+        return sections.NextStep(
+            _("Mettre à jour les chiffres"), f"{page}#nouveaux-chiffres", sections.STEP
+        )
+    if project.status == Status.CAMPAIGN_ENDED and context.get("follow_up_form") is not None:
+        return sections.NextStep(_("Enregistrer le suivi"), f"{page}#suivi-campagne", sections.STEP)
+    return None
+
+
+sections.register("campaigns", build=campaigns_section, order=30, next_step=campaigns_next_step)

@@ -1,6 +1,10 @@
 """The coaching section of a dossier page (projects/sections.py), registered by the AppConfig."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from projects import sections
+from projects.models import Status
 
 from .forms import PostponeForm
 from .selectors import dossier_coaching
@@ -15,4 +19,30 @@ def coaching_section(project, *, user, for_team: bool) -> dict:
     return context
 
 
-sections.register("coaching", build=coaching_section, order=10)
+def coaching_next_step(project, context: dict) -> sections.NextStep | None:
+    """Before the first meeting: fix it, then report it; while the dossier is active, logging
+    an exchange is always possible (the fallback when no other app has a step)."""
+    meeting = context.get("meeting")
+    if project.status == Status.CONTACT:
+        if meeting is None:
+            return sections.NextStep(
+                _("Fixer le premier rendez-vous"),
+                reverse("coaching:first_meeting_schedule", args=[project.reference]),
+                sections.STEP,
+            )
+        if not meeting.is_reported:
+            return sections.NextStep(
+                _("Saisir le compte rendu"),
+                reverse("coaching:first_meeting_report", args=[project.reference]),
+                sections.STEP,
+            )
+    if project.is_active:
+        return sections.NextStep(
+            _("Noter un échange"),
+            reverse("coaching:interaction_create", args=[project.reference]),
+            sections.FALLBACK,
+        )
+    return None
+
+
+sections.register("coaching", build=coaching_section, order=10, next_step=coaching_next_step)

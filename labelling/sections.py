@@ -1,6 +1,10 @@
 """The label section of a dossier page (projects/sections.py), registered by the AppConfig."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from projects import sections
+from projects.models import Status
 
 from .selectors import dossier_labelling
 
@@ -10,4 +14,32 @@ def labelling_section(project, *, user, for_team: bool) -> dict:
     return dossier_labelling(project, for_team=for_team)
 
 
-sections.register("labelling", build=labelling_section, order=20)
+def labelling_next_step(project, context: dict) -> sections.NextStep | None:
+    """In coaching: complete what the checklist misses, then ask for the label; once asked:
+    put the request on a session's agenda, then follow that session."""
+    if project.status in (Status.COACHING, Status.POSTPONED) and "checklist" in context:
+        missing = [item for item in context["checklist"] if not item.done]
+        if not missing:
+            return sections.NextStep(
+                _("Demander la labellisation"),
+                reverse("labelling:raise_request", args=[project.reference]),
+                sections.STEP,
+                method="post",
+            )
+        return sections.NextStep(str(missing[0].fix_label), missing[0].fix_url, sections.PREPARE)
+    if project.status in (Status.LABELLING_REQUESTED, Status.IN_COMMITTEE):
+        requests = context.get("labelling_requests") or []
+        latest = max(requests, key=lambda item: (item.requested_at, item.pk), default=None)
+        if latest is not None and latest.session_id is not None:
+            return sections.NextStep(
+                _("Ouvrir la séance du comité"),
+                reverse("labelling:session", args=[latest.session_id]),
+                sections.STEP,
+            )
+        return sections.NextStep(
+            _("Inscrire la demande à une séance"), reverse("labelling:index"), sections.STEP
+        )
+    return None
+
+
+sections.register("labelling", build=labelling_section, order=20, next_step=labelling_next_step)

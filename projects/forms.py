@@ -431,6 +431,28 @@ class ReasonForm(EmptyChoiceLabels, forms.Form):
     )
 
 
+class AnonymiseForm(EmptyChoiceLabels, forms.Form):
+    """Why a dossier is anonymised (kept in the audit log), and the cheffe's confirmation:
+    the anonymisation cannot be undone, so a box must be ticked, checked by the server."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Raison de l'anonymisation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={
+            "required": gettext_lazy("Indiquez la raison : elle est conservée dans le journal.")
+        },
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Je confirme : l'anonymisation est irréversible."),
+        error_messages={
+            "required": gettext_lazy(
+                "Cochez la case pour confirmer : l'anonymisation ne peut pas être défaite."
+            )
+        },
+    )
+
+
 # The pipeline's status filter: besides one status, the active dossiers (the default, the
 # cheffe's work), the others (ended, closed, abandoned, reoriented) or all of them.
 PIPELINE_ACTIVE, PIPELINE_INACTIVE, PIPELINE_ALL = "", "inactifs", "tous"

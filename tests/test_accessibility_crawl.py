@@ -72,7 +72,8 @@ ERROR_FORMS = [
     ErrorForm("projects:project_edit", "porteur", "Enregistrer"),
     ErrorForm("projects:porteur_project", "porteur", "Ajouter"),
     ErrorForm("labelling:review", "comite", "Enregistrer le vote"),
-    ErrorForm("projects:team_project", "cheffe", "Ajouter"),
+    # The dossier shows one section at a time: the address opens the documents' one.
+    ErrorForm("projects:team_project", "cheffe", "Ajouter", "#documents"),
     ErrorForm("coaching:first_meeting_schedule", "cheffe", "Enregistrer et envoyer l'invitation"),
     ErrorForm("coaching:first_meeting_report", "cheffe", "Enregistrer le compte rendu"),
     ErrorForm("coaching:interaction_create", "cheffe", "Enregistrer l'échange"),

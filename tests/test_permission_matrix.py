@@ -269,7 +269,9 @@ MATRIX: dict[str, Row] = {
     "projects:team_pipeline": Row(GET, TEAM),
     "projects:team_project": Row(FORM, TEAM, dossier),
     "projects:team_abandon": Row(POST, TEAM_ACTION, dossier, {"reason": "Plus de nouvelles."}),
-    "projects:team_anonymise": Row(POST, TEAM_ACTION, dossier, {"reason": "Demande du porteur."}),
+    "projects:team_anonymise": Row(
+        POST, TEAM_ACTION, dossier, {"reason": "Demande du porteur.", "confirm": "on"}
+    ),
     "projects:team_reorient": Row(POST, TEAM_ACTION, dossier, {"reason": "Vers un prêt."}),
     # Coaching
     "coaching:dashboard": Row(GET, TEAM),

@@ -15,9 +15,10 @@ from accounts.submitted_forms import submit_once
 from propulsons.http import posted_id, posted_text
 
 from .. import services
-from ..forms import ReasonForm
+from ..forms import AnonymiseForm
 from ..models import AnonymisationFailure
 from ._common import project_for, require_team
+from .team import dossier_page
 
 
 @require_safe
@@ -97,9 +98,11 @@ def privacy_requests(request):
 def team_anonymise(request, reference: str):
     require_team(request)
     project = project_for(request, reference)
-    form = ReasonForm(request.POST)
+    form = AnonymiseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez la raison : elle est conservée dans le journal."))
+        # The dossier's page again, its "Plus d'actions" menu open on the form: the errors
+        # next to their field, the reason as typed.
+        return dossier_page(request, project, anonymise_form=form, status=400)
     else:
         try:
             anonymised = services.project_anonymise(

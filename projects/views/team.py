@@ -21,13 +21,14 @@ from ..forms import (
     PIPELINE_ACTIVE,
     PIPELINE_ALL,
     PIPELINE_INACTIVE,
+    AnonymiseForm,
     DocumentForm,
     PipelineFilterForm,
     ReasonForm,
 )
 from ..models import ACTIVE_STATUSES, Project, Status, StatusChange
 from ..permissions import can_edit_project
-from ..sections import dossier_sections
+from ..sections import dossier_next_step, dossier_sections
 from ._common import add_document_once, project_for, require_team
 
 PAGE_SIZE = 25
@@ -132,22 +133,56 @@ def team_project(request, reference: str):
         back = reverse("projects:team_project", args=[reference]) + "#documents"
         if response := add_document_once(request, project, document_form, back):
             return response
+    return dossier_page(request, project, document_form=document_form)
+
+
+# The section the page opens on (with JavaScript; without it every section shows), by status:
+# where the cheffe's work on the dossier is at that point.
+OPENING_SECTION = {
+    Status.CONTACT: "accompagnement",
+    Status.FIRST_MEETING_DONE: "accompagnement",
+    Status.COACHING: "accompagnement",
+    Status.POSTPONED: "comite",
+    Status.LABELLING_REQUESTED: "comite",
+    Status.IN_COMMITTEE: "comite",
+    Status.NOT_LABELLED: "comite",
+    Status.LABELLED: "campagne",
+    Status.CAMPAIGN_RUNNING: "campagne",
+    Status.CAMPAIGN_ENDED: "campagne",
+}
+
+
+def dossier_page(
+    request, project: Project, *, document_form=None, anonymise_form=None, status: int = 200
+):
+    """The team's workspace on a dossier: its header (status, contact, the next step and its
+    one primary button, the rare actions in "Plus d'actions"), then its sections. Also
+    answers a refused anonymisation, with its form bound and its menu open."""
+    context = dossier_sections(project, user=request.user, for_team=True)
+    opening = OPENING_SECTION.get(project.status, "dossier")
+    if document_form is not None and document_form.errors:
+        opening = "documents"  # the form's errors, where the cheffe just was
     history = StatusChange.objects.filter(project=project).select_related("actor")
     return render(
         request,
         "projects/team_project.html",
         {
             # Coaching, label, campaigns: the sections the apps above register.
-            **dossier_sections(project, user=request.user, for_team=True),
+            **context,
             "project": project,
+            "next_step": dossier_next_step(project, context),
+            "opening_section": opening,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),
-            "document_form": document_form,
-            "reason_form": ReasonForm(),
+            "document_form": DocumentForm() if document_form is None else document_form,
+            # Explicit: the page also answers at the anonymisation's address.
+            "document_action": reverse("projects:team_project", args=[project.reference]),
+            "anonymise_form": AnonymiseForm() if anonymise_form is None else anonymise_form,
             "can_edit": can_edit_project(request.user, project),
             "can_abandon": Status.ABANDONED in project.allowed_next_statuses,
             "can_reorient": Status.REORIENTED in project.allowed_next_statuses,
         },
+        status=status,
     )
 
 

@@ -151,7 +151,10 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     expect(page.get_by_role("heading", level=1)).to_have_text(project.title)
 
     # The campaign, prepared from the dossier.
-    click_and_wait(page.get_by_role("link", name="Préparer la campagne"))
+    # The dossier's next step, the primary button of its header.
+    click_and_wait(
+        page.locator("#prochaine-etape").get_by_role("link", name="Préparer la campagne")
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text("Préparer la campagne")
     field(page, "Plateforme").select_option(label="Ulule")
     field(page, "Adresse de la campagne").fill("https://fr.ulule.com/epicerie-solidaire/")

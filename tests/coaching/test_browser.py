@@ -60,7 +60,10 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     expect(page.get_by_role("heading", level=1)).to_have_text(project.title)
 
     # The first meeting, a few days ahead, and the porteur's invitation.
-    click_and_wait(page.get_by_role("link", name="Fixer le premier rendez-vous"))
+    # The dossier's next step, the primary button of its header.
+    click_and_wait(
+        page.locator("#prochaine-etape").get_by_role("link", name="Fixer le premier rendez-vous")
+    )
     day = timezone.localdate() + timedelta(days=4)
     field(page, "Date et heure").fill(f"{day:%Y-%m-%d}T14:00")
     field(page, "Lieu").fill("23 rue du 11 Novembre, Lens")
@@ -74,7 +77,10 @@ def test_the_cheffe_schedules_reports_logs_a_call_and_ticks_its_reminder(
     assert project.coach == cheffe
 
     # The meeting's report: relevance, a two-line financing plan, the campaign, one reward.
-    click_and_wait(page.get_by_role("link", name="Saisir le compte rendu"))
+    # The dossier's next step, the primary button of its header.
+    click_and_wait(
+        page.locator("#prochaine-etape").get_by_role("link", name="Saisir le compte rendu")
+    )
     page.get_by_label("Pertinent", exact=True).check()
     field(page, "Argumentaire").fill("Une communauté fidèle soutient déjà le projet.")
     page.get_by_label("Source, ligne 1", exact=True).select_option(label="Fonds propres")

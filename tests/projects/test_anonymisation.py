@@ -330,7 +330,7 @@ def test_the_team_button_anonymises_a_dossier_with_a_dated_next_action(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/accompagnement/dossiers/{project.reference}/anonymiser/",
-            {"reason": "Demande par téléphone"},
+            {"reason": "Demande par téléphone", "confirm": "on"},
             follow=True,
         )
     assert response.status_code == 200
@@ -366,7 +366,7 @@ def test_a_failed_anonymisation_keeps_the_files_and_the_rows_and_tells_the_team(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/accompagnement/dossiers/{project.reference}/anonymiser/",
-            {"reason": "Demande écrite"},
+            {"reason": "Demande écrite", "confirm": "on"},
             follow=True,
         )
     assert response.status_code == 200

@@ -153,7 +153,7 @@ def test_the_team_anonymises_a_dossier_with_a_reason(client, cheffe, project):
     assert Project.objects.get(pk=project.pk).anonymised_at is None
     client.post(
         f"/accompagnement/dossiers/{project.reference}/anonymiser/",
-        {"reason": "Demande par téléphone"},
+        {"reason": "Demande par téléphone", "confirm": "on"},
     )
     assert Project.objects.get(pk=project.pk).anonymised_at is not None
 
@@ -163,7 +163,8 @@ def test_only_the_team_anonymises_or_processes_requests(client, cast, project, r
     if cast[role] is not None:
         client.force_login(cast[role])
     assert client.post(
-        f"/accompagnement/dossiers/{project.reference}/anonymiser/", {"reason": "x"}
+        f"/accompagnement/dossiers/{project.reference}/anonymiser/",
+        {"reason": "x", "confirm": "on"},
     ).status_code in (302, 403)
     assert client.get("/accompagnement/donnees-personnelles/").status_code in (302, 403)
     assert Project.objects.get(pk=project.pk).anonymised_at is None
