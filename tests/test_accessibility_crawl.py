@@ -215,3 +215,49 @@ def test_every_page_a_role_may_see_has_no_accessibility_violation(
         f"{len(failures)} problem(s) on the {visited} page(s) and {with_errors} form(s) with "
         f"errors seen as {role}:\n{report}"
     )
+
+
+# A page wider than the phone: the element that sticks out furthest, to name the culprit.
+SIDEWAYS = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  let widest = null, right = width;
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.right > right + 1 && !element.closest(".table-responsive, .overflow-auto")) {
+      right = box.right;
+      widest = element;
+    }
+  }
+  const name = widest ? widest.tagName.toLowerCase() + (widest.id ? "#" + widest.id : "")
+    + (widest.className && typeof widest.className === "string"
+       ? "." + widest.className.trim().split(/\\s+/).join(".") : "") : "?";
+  return `${document.documentElement.scrollWidth} px wide (${name})`;
+}"""
+
+TEAM_ROLES = ["cheffe", "admin"]
+
+
+@pytest.mark.parametrize("role", TEAM_ROLES)
+def test_no_team_page_scrolls_sideways_on_a_phone(
+    local_page, live_server, axe, login, request, role
+):
+    """At 390 px, every page the team works on fits the screen: wide tables scroll inside their
+    own box, never the page, and axe-core still passes (a box that scrolls must take the
+    keyboard's focus)."""
+    page = local_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    world = World(request)
+    paths = {
+        name: reverse(name, kwargs=MATRIX[name].kwargs(world) or None) for name in html_pages(role)
+    }
+    login(page, world.user(role))
+    failures = []
+    for name, path in paths.items():
+        what = f"{name} {path} as {role}"
+        problems = visit(page, f"{live_server.url}{path}", what)
+        if not problems and (wide := page.evaluate(SIDEWAYS)):
+            problems = [f"{what}: {wide}"]
+        failures += problems or check(page, axe, f"{what} at 390 px")
+    report = "\n".join(f"- {failure}" for failure in failures)
+    assert not failures, f"{len(failures)} of {len(paths)} page(s) scroll sideways:\n{report}"
