@@ -64,7 +64,7 @@ def completeness(project: Project, *, for_team: bool) -> list[ChecklistItem]:
             _("Texte de présentation de la campagne déposé"),
             has_text,
             (team_page if for_team else space_page) + "#documents",
-            _("Déposer le texte"),
+            _("Déposer le texte de présentation"),
         ),
         ChecklistItem(
             _("Un partenaire suit le projet (critère 4)"),
