@@ -111,6 +111,8 @@ class LabellingRequest(models.Model):
     )
     agenda_order = models.PositiveSmallIntegerField(_("ordre du jour"), default=0)
     vote_closed_at = models.DateTimeField(_("vote clos le"), null=True, blank=True)
+    # The team's last "Relancer": members are not emailed again before VOTE_RELAUNCH_HOURS.
+    voters_reminded_at = models.DateTimeField(_("dernière relance le"), null=True, blank=True)
 
     class Meta:
         ordering = ["agenda_order", "requested_at"]

@@ -249,6 +249,23 @@ def request_remind_voters(*, request: LabellingRequest, actor: User) -> list[Org
     organisations = selectors.organisations_yet_to_vote(locked)
     if not organisations:
         raise LabellingError(_("Toutes les organisations ont voté sur cette demande."))
+    # Two clicks an hour apart must not flood the members' inboxes (the row is locked).
+    now = timezone.now()
+    spacing = timedelta(hours=settings.VOTE_RELAUNCH_HOURS)
+    if locked.voters_reminded_at and now < locked.voters_reminded_at + spacing:
+        last = timezone.localtime(locked.voters_reminded_at)
+        following = timezone.localtime(locked.voters_reminded_at + spacing)
+        raise LabellingError(
+            _(
+                "Les organisations ont déjà été relancées le %(last)s\u00a0: une nouvelle "
+                "relance est possible à partir du %(next)s."
+            )
+            % {
+                "last": last.strftime("%d/%m/%Y à %Hh%M"),
+                "next": following.strftime("%d/%m/%Y à %Hh%M"),
+            }
+        )
+    LabellingRequest.objects.filter(pk=locked.pk).update(voters_reminded_at=now)
     members = committee_members().filter(organisation__in=organisations)
     for member in members:
         emails.send(

@@ -405,6 +405,8 @@ LABEL_QUORUM = env.int("LABEL_QUORUM", default=4)
 LABEL_REQUIRE_CRITERIA_MAJORITY = env.bool("LABEL_REQUIRE_CRITERIA_MAJORITY", default=True)
 # Committee members are reminded this many hours before the vote closes.
 VOTE_REMINDER_HOURS = env.int("VOTE_REMINDER_HOURS", default=48)
+# The team's "Relancer" emails the members who have not voted at most once in this many hours.
+VOTE_RELAUNCH_HOURS = env.int("VOTE_RELAUNCH_HOURS", default=24)
 
 # The French government's geographic API, which places communes on the map.
 GEO_API_URL = env.str("GEO_API_URL", default="https://geo.api.gouv.fr")

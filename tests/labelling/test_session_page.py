@@ -2,6 +2,7 @@
 team's "Relancer" for those that have not voted, and the vote reminders closed with the vote."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -118,6 +119,39 @@ def test_relancer_emails_the_members_of_the_organisations_that_have_not_voted_on
     response = client.post(url, {"request": item.pk, "form_key": FORM_KEY}, follow=True)
     assert Email.objects.filter(name="committee_vote_reminder").count() == 3
     assert "Ce formulaire a déjà été envoyé." in text(response)
+
+
+def test_relancer_waits_a_day_before_emailing_the_same_members_again(
+    client, cheffe, members, item, three_votes, settings, time_machine
+):
+    """Two separate clicks (two form keys) an hour apart: the second sends nothing and says
+    when a new relance is possible; a day later it sends again."""
+    settings.VOTE_RELAUNCH_HOURS = 24
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client.force_login(cheffe)
+    url = f"/comite/seances/{item.session_id}/relancer/"
+    Email.objects.all().delete()
+    client.post(url, {"request": item.pk, "form_key": FORM_KEY})
+    assert Email.objects.filter(name="committee_vote_reminder").count() == 3
+    item.refresh_from_db()
+    assert item.voters_reminded_at == start
+    page = text(client.get(f"/comite/seances/{item.session_id}/"))
+    last = timezone.localtime(start).strftime("%d/%m/%Y à %Hh%M")
+    assert f"dernière relance le {last}" in page
+
+    time_machine.move_to(start + timedelta(hours=1), tick=False)
+    response = client.post(url, {"request": item.pk, "form_key": FORM_KEY + "-2"}, follow=True)
+    assert Email.objects.filter(name="committee_vote_reminder").count() == 3
+    following = timezone.localtime(start + timedelta(hours=24))
+    assert (
+        f"Les organisations ont déjà été relancées le {last} : une nouvelle relance est "
+        f"possible à partir du {following.strftime('%d/%m/%Y à %Hh%M')}."
+    ) in text(response)
+
+    time_machine.move_to(start + timedelta(hours=24), tick=False)
+    client.post(url, {"request": item.pk, "form_key": FORM_KEY + "-3"})
+    assert Email.objects.filter(name="committee_vote_reminder").count() == 6
 
 
 def test_relancer_is_refused_once_the_vote_is_closed_and_to_committee_members(
