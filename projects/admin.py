@@ -6,7 +6,7 @@ from propulsons.admin import WorkflowFieldsAdmin
 from propulsons.search import BoundedAdminSearch
 
 from . import services
-from .models import Commune, Document, Project, StatusChange
+from .models import TEAM_SEARCH_FIELDS, Commune, Document, Project, StatusChange
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -71,15 +71,7 @@ class ProjectAdmin(BoundedAdminSearch, WorkflowFieldsAdmin):
     ]
     list_filter = ["status", "category", "partner", "legal_form", "created_at"]
     list_select_related = ["commune", "partner"]
-    search_fields = [
-        "reference",
-        "title",
-        "structure_name",
-        "contact_last_name",
-        "contact_first_name",
-        "contact_email",
-        "commune__name",
-    ]
+    search_fields = [*TEAM_SEARCH_FIELDS, "commune__name"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["commune"]
     # The status moves only through the services (and their history), the label only through

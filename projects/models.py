@@ -94,6 +94,16 @@ ACTIVE_STATUSES = frozenset(
     }
 )
 
+# What the team's searches look into (the pipeline and the admin): who and which dossier.
+TEAM_SEARCH_FIELDS = [
+    "reference",
+    "title",
+    "structure_name",
+    "contact_last_name",
+    "contact_first_name",
+    "contact_email",
+]
+
 # The one map of allowed transitions: current status -> statuses it may move to.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CONTACT: frozenset({Status.FIRST_MEETING_DONE}),

@@ -26,7 +26,7 @@ from ..forms import (
     PipelineFilterForm,
     ReasonForm,
 )
-from ..models import ACTIVE_STATUSES, Project, Status, StatusChange
+from ..models import ACTIVE_STATUSES, TEAM_SEARCH_FIELDS, Project, Status, StatusChange
 from ..permissions import can_edit_project
 from ..sections import dossier_next_step, dossier_sections
 from ._common import add_document_once, project_for, require_team
@@ -46,17 +46,7 @@ def team_pipeline(request):
     ).order_by(data.get("sort") or "-created_at", "-id")
     counted = Project.objects.all()
     if data.get("q"):
-        words = words_filter(
-            data["q"],
-            [
-                "reference",
-                "title",
-                "structure_name",
-                "contact_last_name",
-                "contact_first_name",
-                "contact_email",
-            ],
-        )
+        words = words_filter(data["q"], TEAM_SEARCH_FIELDS)
         projects, counted = projects.filter(words), counted.filter(words)
     for field, lookup in [
         ("commune", "commune__name__icontains"),
