@@ -232,7 +232,32 @@ def interaction_record(
         Reminder.objects.filter(pk=answering.pk, done_at__isnull=True).update(
             done_at=timezone.now()
         )
+    _close_answered_chases(project.pk)
     return interaction
+
+
+# The cadence reminders that any exchange answers ("aucun échange depuis…", the callback).
+CHASE_KINDS = (
+    ReminderKind.NEW_CONTACT,
+    ReminderKind.COACHING_SILENCE,
+    ReminderKind.LABELLED_WEEKLY,
+)
+
+
+def _close_answered_chases(project_id: int) -> None:
+    """Close at once the chase reminders an exchange just made pointless, by the same rule that
+    drops them unsent when they fall due (REMINDER_STILL_RELEVANT): logged from the dossier
+    page rather than from the reminder, the call must not leave it red on the dashboard."""
+    pending = Reminder.objects.pending().filter(project_id=project_id, kind__in=CHASE_KINDS)
+    answered = [
+        reminder.pk
+        for reminder in pending.select_related("project")
+        if not REMINDER_STILL_RELEVANT[reminder.kind](reminder)
+    ]
+    if answered:
+        Reminder.objects.filter(pk__in=answered, done_at__isnull=True).update(
+            done_at=timezone.now()
+        )
 
 
 # --- Reminders ----------------------------------------------------------------------------

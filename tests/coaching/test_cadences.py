@@ -201,3 +201,33 @@ def test_a_callback_answered_meanwhile_or_a_dossier_abandoned_is_closed_without_
     assert callback.done_at is not None and callback.email is None
     assert silence.done_at is not None and silence.email is None
     assert still.done_at is None and still.email is not None
+
+
+def test_an_exchange_logged_from_the_dossier_closes_the_chases_it_answers_at_once(cheffe):
+    """The "aucun échange depuis" reminder was emailed and shows red on the dashboard; the
+    cheffe logs the call from the dossier page (not from the reminder): it is closed at once.
+    An older exchange logged late answers nothing; a next action stays."""
+    project = ProjectFactory(coach=cheffe, status=Status.COACHING)
+    InteractionFactory(project=project, happened_on=date(2026, 11, 1))
+    silence = ReminderFactory(
+        project=project,
+        recipient=cheffe,
+        kind="coaching_silence",
+        key="since-2026-11-01",
+        due_at=NOW - timedelta(days=10),
+        sent_at=NOW - timedelta(days=10),
+    )
+    action = ReminderFactory(project=project, recipient=cheffe, kind="next_action", due_at=NOW)
+
+    def log(day):
+        services.interaction_record(
+            project=project, author=cheffe, kind="phone", happened_on=day, duration_minutes=10
+        )
+        silence.refresh_from_db()
+
+    log(date(2026, 10, 20))  # an older call, logged late: the silence since 1 November stands
+    assert silence.done_at is None
+    log(TODAY)
+    assert silence.done_at is not None
+    action.refresh_from_db()
+    assert action.done_at is None
