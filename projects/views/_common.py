@@ -30,7 +30,7 @@ def require_team(request) -> None:
 def project_for(request, reference: str) -> Project:
     """The dossier if this user may see it; a 404 otherwise, so that nobody can probe."""
     project = get_object_or_404(
-        Project.objects.select_related("commune", "partner", "owner"), reference=reference
+        Project.objects.select_related("commune", "partner", "owner", "coach"), reference=reference
     )
     if not can_view_project(request.user, project):
         raise Http404

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 def porteur_space(request):
     projects = (
         Project.objects.owned_by(request.user)
-        .select_related("commune")
+        .select_related("commune", "coach")
         .prefetch_related("status_changes")
         .order_by("-created_at")
     )
