@@ -10,10 +10,10 @@ sections do (projects/sections.py). Imports keep going down.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from projects.models import Project
+from propulsons.forms import plain_amount
 
 from .models import CampaignFinancing, Platform
 
@@ -35,11 +35,6 @@ class CampaignPrefill:
     duration_days: int | None = None
 
 
-def _plain(amount: Decimal) -> Decimal:
-    """5000.00 as 5000 in the number field."""
-    return amount.quantize(Decimal("1")) if amount == amount.to_integral_value() else amount
-
-
 def campaign_prefill(project: Project, *, today: date) -> CampaignPrefill:
     """The initial values of the form of a new campaign for `project`."""
     known: dict[str, Any] = {
@@ -57,7 +52,7 @@ def campaign_prefill(project: Project, *, today: date) -> CampaignPrefill:
     if isinstance(platform, Platform) and platform.is_active:
         initial["platform"] = platform.pk
     if known.get("goal"):
-        initial["goal"] = _plain(known["goal"])
+        initial["goal"] = plain_amount(known["goal"])
     # "Je ne sais pas encore" has no campaign counterpart: the type stays to be chosen.
     if known.get("financing_type") in CampaignFinancing.values:
         initial["financing_type"] = known["financing_type"]

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.models import Platform
 from projects.models import ACTIVE_STATUSES, FinancingType, Project
 from propulsons.dates import date_in_range
-from propulsons.forms import EmptyChoiceLabels
+from propulsons.forms import EmptyChoiceLabels, plain_amount
 
 from .models import (
     FinancingLine,
@@ -130,11 +129,6 @@ class FirstMeetingReportForm(_CrispyForm, EmptyChoiceLabels, forms.ModelForm):
         return goal
 
 
-def _plain_amount(amount: Decimal) -> Decimal:
-    """5000.00 as 5000 in the number field, 1250.50 kept as it is."""
-    return amount.quantize(Decimal("1")) if amount == amount.to_integral_value() else amount
-
-
 def report_initial(
     meeting: FirstMeeting, *, project: Project
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -149,7 +143,7 @@ def report_initial(
         return {}, []
     initial: dict[str, Any] = {}
     if meeting.campaign_goal is None and project.crowdfunding_amount:
-        initial["campaign_goal"] = _plain_amount(project.crowdfunding_amount)
+        initial["campaign_goal"] = plain_amount(project.crowdfunding_amount)
     # "Je ne sais pas encore" is no choice to carry over: the report's type stays to be chosen.
     if not meeting.campaign_financing_type and project.financing_type not in (
         "",
@@ -161,7 +155,7 @@ def report_initial(
         plan.append(
             {
                 "source": FundingSource.CROWDFUNDING,
-                "amount": _plain_amount(project.crowdfunding_amount),
+                "amount": plain_amount(project.crowdfunding_amount),
             }
         )
     return initial, plan

@@ -83,6 +83,19 @@ class CommitteeSession(models.Model):
         return VoteState.OPEN
 
 
+class LabellingRequestQuerySet(models.QuerySet):
+    def vote_open(self, now: datetime | None = None):
+        """The requests whose vote is open: `LabellingRequest.vote_state` as a filter (the same
+        rule in SQL, for lists; tests/labelling/test_vote_window.py checks they agree)."""
+        return self.filter(
+            vote_closed_at__isnull=True,
+            session__invited_at__isnull=False,
+            session__closed_at__isnull=True,
+            session__vote_deadline__gt=now or timezone.now(),
+            project__status=Status.IN_COMMITTEE,
+        )
+
+
 class LabellingRequest(models.Model):
     """A dossier's request for the label, from its raising to the committee's decision."""
 
@@ -113,6 +126,8 @@ class LabellingRequest(models.Model):
     vote_closed_at = models.DateTimeField(_("vote clos le"), null=True, blank=True)
     # The team's last "Relancer": members are not emailed again before VOTE_RELAUNCH_HOURS.
     voters_reminded_at = models.DateTimeField(_("dernière relance le"), null=True, blank=True)
+
+    objects = LabellingRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["agenda_order", "requested_at"]

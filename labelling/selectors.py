@@ -260,18 +260,8 @@ def organisations_yet_to_vote(request: LabellingRequest) -> list[Organisation]:
 def requests_awaiting_vote(user):
     """The requests whose vote is open and on which the member's organisation has not voted
     yet, the nearest deadline first: what the member's committee page lists first."""
-    from django.utils import timezone
-
-    from projects.models import Status
-
     return (
-        LabellingRequest.objects.filter(
-            session__invited_at__isnull=False,
-            session__closed_at__isnull=True,
-            session__vote_deadline__gt=timezone.now(),
-            vote_closed_at__isnull=True,
-            project__status=Status.IN_COMMITTEE,
-        )
+        LabellingRequest.objects.vote_open()
         .exclude(votes__organisation_id=user.organisation_id)
         .select_related("session", "project__commune")
         .order_by("session__vote_deadline", "session_id", "agenda_order", "pk")

@@ -175,6 +175,15 @@ def session_invite(*, session: CommitteeSession, actor: User) -> int:
     return len(members)
 
 
+def _vote_key_prefix(request_id: int) -> str:
+    """How a request's vote reminders are keyed: "vote-<request>-<member>"."""
+    return f"vote-{request_id}-"
+
+
+def _vote_key_request(key: str) -> int:
+    return int(key.removeprefix("vote-").split("-")[0])
+
+
 def _schedule_vote_reminders(*, session: CommitteeSession, requests: list) -> None:
     """One reminder per member and request, due VOTE_REMINDER_HOURS before the deadline; it is
     dropped when it falls due if the member's organisation has voted by then."""
@@ -186,7 +195,7 @@ def _schedule_vote_reminders(*, session: CommitteeSession, requests: list) -> No
                 project=request.project,
                 recipient=member,
                 kind=ReminderKind.COMMITTEE_VOTE,
-                key=f"vote-{request.pk}-{member.pk}",
+                key=f"{_vote_key_prefix(request.pk)}{member.pk}",
                 message=_("Voter avant le %(deadline)s : %(title)s")
                 % {
                     "deadline": timezone.localtime(session.vote_deadline).strftime(
@@ -205,7 +214,7 @@ def _schedule_vote_reminders(*, session: CommitteeSession, requests: list) -> No
 
 
 def _vote_reminder_still_relevant(reminder: Reminder) -> bool:
-    request_id = int(reminder.key.split("-")[1])
+    request_id = _vote_key_request(reminder.key)
     request = (
         LabellingRequest.objects.select_related("session", "project").filter(pk=request_id).first()
     )
@@ -225,7 +234,7 @@ def _close_vote_reminders(requests: list[LabellingRequest]) -> int:
         return 0
     keys = Q()
     for request in requests:
-        keys |= Q(project_id=request.project_id, key__startswith=f"vote-{request.pk}-")
+        keys |= Q(project_id=request.project_id, key__startswith=_vote_key_prefix(request.pk))
     return (
         Reminder.objects.pending()
         .filter(keys, kind=ReminderKind.COMMITTEE_VOTE)

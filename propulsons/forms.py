@@ -1,10 +1,13 @@
-"""What every form of the project shares: selects whose empty choice says what it means.
+"""What every form of the project shares: selects whose empty choice says what it means, and
+amounts as a number field shows them.
 
 Django shows "---------" as the empty choice of a ModelChoiceField and of a choice field built
 from a model field that may stay blank. Every form of the apps inherits EmptyChoiceLabels,
 which replaces it by the form's `empty_labels[field name]`, else by « Choisissez… ». A label
 a form sets itself (an `empty_label=`, or choices it writes) is kept.
 """
+
+from decimal import Decimal
 
 from django import forms
 from django.db.models.fields import BLANK_CHOICE_DASH
@@ -43,3 +46,8 @@ class EmptyChoiceLabels:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_empty_choices(self.fields, self.empty_labels)
+
+
+def plain_amount(amount: Decimal) -> Decimal:
+    """An amount as a form's number field starts from it: 5000.00 as 5000, 1250.50 kept."""
+    return amount.quantize(Decimal("1")) if amount == amount.to_integral_value() else amount

@@ -33,6 +33,7 @@ TOOLBOX = {
     "propulsons.errors",
     "propulsons.http",
     "propulsons.search",
+    "propulsons.templatetags.phone",
 }
 
 # The rooms of an app, lowest first; a module never imports a room above its own (in any app).

@@ -59,8 +59,7 @@ def team_pipeline(request):
             projects = projects.filter(**{lookup: data[field]})
             counted = counted.filter(**{lookup: data[field]})
     if data.get("mine"):
-        projects = projects.filter(coach=request.user)
-        counted = counted.filter(coach=request.user)
+        projects, counted = projects.filter(coach=request.user), counted.filter(coach=request.user)
     if data.get("unassigned"):
         projects, counted = projects.filter(coach=None), counted.filter(coach=None)
     # The counts per status follow every filter but the status itself, so they say how

@@ -8,9 +8,10 @@ import datetime as dt
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from labelling import services
-from labelling.models import CommitteeSession, Vote
+from labelling.models import CommitteeSession, LabellingRequest, Vote
 from tests.labelling.conftest import ALL_MET
 from tests.labelling.factories import CommitteeSessionFactory, LabellingRequestFactory
 from tests.labelling.test_views import vote_data
@@ -144,3 +145,21 @@ def test_a_session_with_an_extreme_deadline_does_not_break_the_pages(
             f"/comite/demandes/{request.pk}/",
         ):
             assert client.get(url).status_code == 200, url
+
+
+def test_the_open_votes_filter_and_each_requests_vote_state_agree():
+    """`LabellingRequest.objects.vote_open()` (lists: the member's "à voter") is the SQL form
+    of `vote_state` (the vote service, the pages): for every way a window is shut, both agree."""
+    now = timezone.now()
+    requests = [
+        LabellingRequestFactory(),  # open
+        LabellingRequestFactory(session__invited_at=None),
+        LabellingRequestFactory(session__vote_deadline=now - timedelta(minutes=1)),
+        LabellingRequestFactory(session__closed_at=now),
+        LabellingRequestFactory(vote_closed_at=now),
+        LabellingRequestFactory(project__status="labelled"),
+        LabellingRequestFactory(session=None),
+    ]
+    open_ids = set(LabellingRequest.objects.vote_open(now).values_list("pk", flat=True))
+    assert open_ids == {request.pk for request in requests if request.is_vote_open(now)}
+    assert open_ids == {requests[0].pk}
