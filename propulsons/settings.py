@@ -279,8 +279,10 @@ LOGGING = {
     },
 }
 
-# Shown in the legal notice; the operator sets them.
-LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="")
+# The legal notice must name the host (its name, address and phone) and the publication director
+# (loi pour la confiance dans l'économie numérique, article 6); `check --deploy` fails without them.
+LEGAL_HOSTING_PROVIDER = env.str("LEGAL_HOSTING_PROVIDER", default="", multiline=True)
+LEGAL_PUBLICATION_DIRECTOR = env.str("LEGAL_PUBLICATION_DIRECTOR", default="")
 
 # Uploads: the largest file a porteur may send.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

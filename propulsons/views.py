@@ -26,6 +26,7 @@ def legal_notice(request):
         "legal_notice.html",
         {
             "hosting_provider": settings.LEGAL_HOSTING_PROVIDER,
+            "publication_director": settings.LEGAL_PUBLICATION_DIRECTOR,
             "retention_years": round(settings.DATA_RETENTION_DAYS / 365),
         },
     )

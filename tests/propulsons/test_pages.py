@@ -1,5 +1,7 @@
 """Who may see each page of the foundation, and what the pages say."""
 
+import html
+
 import pytest
 
 from tests.conftest import PASSWORD
@@ -118,3 +120,22 @@ def test_french_plurals_follow_the_french_rule(client):
     page = client.get("/projets/").content.decode()
     assert "0 projet<" in page or "0 projet\n" in page or ">0 projet" in page
     assert "0 projets" not in page
+
+
+@pytest.mark.django_db
+def test_legal_notice_names_the_host_and_the_publication_director(client, settings):
+    settings.LEGAL_HOSTING_PROVIDER = "OVH SAS\n2 rue Kellermann, 59100 Roubaix"
+    settings.LEGAL_PUBLICATION_DIRECTOR = "Claire Dupont"
+    page = client.get("/mentions-legales/").content.decode()
+    assert "Direction de la publication" in page
+    assert "Claire Dupont" in page
+    assert "OVH SAS<br>2 rue Kellermann, 59100 Roubaix" in page
+
+
+@pytest.mark.django_db
+def test_legal_notice_says_what_the_operator_has_not_set(client, settings):
+    settings.LEGAL_HOSTING_PROVIDER = ""
+    settings.LEGAL_PUBLICATION_DIRECTOR = ""
+    page = html.unescape(client.get("/mentions-legales/").content.decode())
+    assert "Non renseignée par l'exploitant." in page  # the publication director
+    assert "Non renseigné par l'exploitant." in page  # the host

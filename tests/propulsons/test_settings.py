@@ -99,10 +99,34 @@ def test_check_deploy_is_silent_in_production():
             "DEBUG": "False",
             "SECRET_KEY": "une-cle-de-production-longue-et-aleatoire-9f8e7d6c5b4a3f2e1d0c",
             "ALLOWED_HOSTS": "propulsons.org",
+            **LEGAL_NOTICE,
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+LEGAL_NOTICE = {
+    "LEGAL_HOSTING_PROVIDER": r"OVH SAS\n2 rue Kellermann, 59100 Roubaix\n09 72 10 10 07",
+    "LEGAL_PUBLICATION_DIRECTOR": "Claire Dupont",
+}
+
+
+def test_check_deploy_fails_while_the_legal_notice_lacks_its_host_or_director():
+    for missing in LEGAL_NOTICE:
+        result = run_python(
+            ["manage.py", "check", "--deploy"],
+            {
+                "DEBUG": "False",
+                "SECRET_KEY": "une-cle-de-production-longue-et-aleatoire-9f8e7d6c5b4a3f2e1d0c",
+                "ALLOWED_HOSTS": "propulsons.org",
+                **LEGAL_NOTICE,
+                missing: "",
+            },
+        )
+        assert result.returncode != 0, missing
+        assert "propulsons.E001" in result.stderr, missing
+        assert missing in result.stderr
 
 
 PRODUCTION = {"DEBUG": "False", "ALLOWED_HOSTS": "propulsons.org"}
