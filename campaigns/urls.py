@@ -12,6 +12,7 @@ urlpatterns = [
     path("donnees/", opendata.open_data, name="open_data"),
     path("donnees/projets.csv", opendata.open_data_csv, name="open_data_csv"),
     path("donnees/projets.json", opendata.open_data_json, name="open_data_json"),
+    path("donnees/schema.json", opendata.open_data_schema, name="open_data_schema"),
     path("accompagnement/bilan/", report.report, name="report"),
     path("accompagnement/bilan/export.<str:fmt>", report.report_export, name="report_export"),
     path(

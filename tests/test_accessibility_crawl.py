@@ -30,6 +30,7 @@ NOT_HTML = {
     "coaching:calendar_feed",
     "campaigns:open_data_csv",
     "campaigns:open_data_json",
+    "campaigns:open_data_schema",
     "campaigns:report_export",
 }
 

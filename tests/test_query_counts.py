@@ -24,6 +24,7 @@ PAGES = [
     ("anonyme", "/donnees/"),
     ("anonyme", "/donnees/projets.json"),
     ("anonyme", "/donnees/projets.csv"),
+    ("anonyme", "/donnees/schema.json"),
     ("porteur", "/espace/"),
     ("porteur", "/espace/dossiers/{reference}/"),
     ("cheffe", "/accompagnement/"),

@@ -162,8 +162,9 @@ def test_open_data_csv_and_json_have_documented_columns_and_no_private_field(
     assert "Licence Ouverte" in data["licence"]
     assert set(data["colonnes"]) == set(rows[0])
     fablab = next(p for p in data["projets"] if p["titre"] == "Fablab d'Arras")
+    # Numbers are JSON numbers, not strings.
     assert (fablab["collecte_eur"], fablab["contributeurs"], fablab["plateforme"]) == (
-        "7000.00",
+        7000,
         120,
         "HelloAsso",
     )
@@ -177,3 +178,52 @@ def test_the_home_page_shows_key_figures_and_latest_projects(client, catalogue_d
     page = client.get("/").content.decode()
     assert "campagnes lancées" in page
     assert "Les derniers projets labellisés" in page
+
+
+def test_open_data_uses_french_labels_typed_values_and_publishes_its_table_schema(
+    client, catalogue_data
+):
+    schema = json.loads(client.get("/donnees/schema.json").content)
+    fields = {field["name"]: field for field in schema["fields"]}
+    assert schema["primaryKey"] == "reference" and schema["missingValues"] == [""]
+    assert schema["licenses"][0]["name"] == "etalab-2.0"
+    assert (fields["collecte_eur"]["type"], fields["contributeurs"]["type"]) == (
+        "number",
+        "integer",
+    )
+    assert fields["date_label"]["type"] == "date"
+    assert "Don avec contreparties" in fields["type_financement"]["constraints"]["enum"]
+
+    data = json.loads(client.get("/donnees/projets.json").content)
+    assert data["schema"] == "http://testserver/donnees/schema.json"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/donnees/projets.csv").content.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    assert list(rows[0]) == list(fields)  # same columns, same order as the schema
+    for row in data["projets"]:
+        assert set(row) == set(fields)
+        for name, value in row.items():
+            field = fields[name]
+            if value is None:
+                assert not field["constraints"]["required"], name
+                continue
+            expected = {"number": (int, float), "integer": int}.get(field["type"], str)
+            assert isinstance(value, expected) and not isinstance(value, bool), (name, value)
+            if "enum" in field["constraints"]:
+                # French labels, never the codes stored in the database (donation_rewards…).
+                assert value in field["constraints"]["enum"], (name, value)
+    for row in rows:
+        for name, value in row.items():
+            if value and "enum" in fields[name]["constraints"]:
+                assert value in fields[name]["constraints"]["enum"], (name, value)
+            if value and fields[name]["type"] == "number":
+                float(value)  # a decimal point, parseable
+
+
+def test_open_data_page_describes_each_column_and_links_the_schema(client, catalogue_data):
+    page = client.get("/donnees/").content.decode()
+    assert "/donnees/schema.json" in page
+    assert "nombre entier" in page and "Don avec contreparties" in page

@@ -1,0 +1,238 @@
+"""The open-data file of labelled projects: its columns described once, as a Table Schema
+(https://specs.frictionlessdata.io/table-schema/, the format schema.data.gouv.fr expects), and its
+rows as typed values that the CSV and JSON views serialise each in their own way."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Category
+
+from . import selectors
+from .models import CampaignFinancing, CampaignStatus
+
+SCHEMA_NAME = "propulsons-projets-labellises"
+TYPE_LABELS = {
+    "string": _("texte"),
+    "integer": _("nombre entier"),
+    "number": _("nombre décimal (point)"),
+    "date": _("date AAAA-MM-JJ"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    description: str
+    type: str = "string"  # Table Schema types: string, integer, number, date
+    format: str = "default"
+    required: bool = False
+    enum: list[str] = field(default_factory=list)
+    example: Any = None
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS[self.type]
+
+    def as_schema(self) -> dict[str, Any]:
+        described = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+            "format": self.format,
+        }
+        constraints: dict[str, Any] = {"required": self.required}
+        if self.enum:
+            constraints["enum"] = self.enum
+        if self.type in ("integer", "number"):
+            constraints["minimum"] = 0
+        described["constraints"] = constraints
+        if self.example is not None:
+            described["example"] = self.example
+        return described
+
+
+def _labels(choices) -> list[str]:
+    return [str(label) for _, label in choices.choices]
+
+
+COLUMNS = [
+    Column(
+        "reference",
+        "Référence du dossier",
+        "Identifiant du dossier chez Propulsons!.",
+        required=True,
+        example="P-2026-0042",
+    ),
+    Column("titre", "Titre du projet", "Le titre public du projet.", required=True),
+    Column(
+        "structure",
+        "Structure qui porte le projet",
+        "Raison sociale ou nom de l'association.",
+        required=True,
+    ),
+    Column(
+        "commune",
+        "Commune",
+        "Commune du Pas-de-Calais où le projet est implanté.",
+        required=True,
+        example="Lens",
+    ),
+    Column(
+        "code_insee",
+        "Code INSEE de la commune",
+        "Code officiel géographique à 5 caractères.",
+        required=True,
+        example="62498",
+    ),
+    Column(
+        "categorie", "Catégorie", "Le domaine du projet.", required=True, enum=_labels(Category)
+    ),
+    Column(
+        "numero_label",
+        "Numéro de label Propulsons!",
+        "Attribué par le comité de labellisation.",
+        required=True,
+        example="PROP-2026-007",
+    ),
+    Column(
+        "date_label",
+        "Date de labellisation",
+        "Date de la décision du comité.",
+        type="date",
+        required=True,
+    ),
+    Column(
+        "plateforme",
+        "Plateforme de la dernière campagne",
+        "Nom de la plateforme de financement participatif ; vide avant la première campagne.",
+        example="Ulule",
+    ),
+    Column(
+        "type_financement",
+        "Type de financement de la campagne",
+        "Don, don avec contreparties, prêt, capital ou royalties ; vide sans campagne.",
+        enum=_labels(CampaignFinancing),
+    ),
+    Column(
+        "statut_campagne",
+        "Statut de la campagne",
+        "Vide sans campagne.",
+        enum=_labels(CampaignStatus),
+    ),
+    Column(
+        "objectif_eur",
+        "Objectif de collecte, en euros",
+        "Montant visé par la campagne.",
+        type="number",
+        example=8000,
+    ),
+    Column(
+        "collecte_eur",
+        "Montant collecté, en euros",
+        "Montant final, ou dernier relevé pendant la campagne.",
+        type="number",
+        example=8140.5,
+    ),
+    Column(
+        "contributeurs",
+        "Nombre de contributeurs",
+        "Final, ou dernier relevé.",
+        type="integer",
+        example=120,
+    ),
+    Column("debut_campagne", "Début de la campagne", "Date de mise en ligne.", type="date"),
+    Column(
+        "fin_campagne", "Fin de la campagne", "Date de clôture prévue ou effective.", type="date"
+    ),
+    Column(
+        "url_page",
+        "Page du projet sur le site de Propulsons!",
+        "Adresse de la page publique.",
+        format="uri",
+        required=True,
+    ),
+]
+
+
+def table_schema() -> dict[str, Any]:
+    return {
+        "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
+        "name": SCHEMA_NAME,
+        "title": "Projets labellisés Propulsons! et résultats de leurs campagnes",
+        "description": (
+            "Les projets du Pas-de-Calais labellisés par Propulsons! dont les porteurs ont accepté "
+            "la présentation publique, avec la dernière campagne de financement participatif de "
+            "chacun. Aucune donnée personnelle. Fichier CSV : séparateur point-virgule, UTF-8, "
+            "décimales avec un point, dates AAAA-MM-JJ ; une valeur vide est une valeur absente."
+        ),
+        "licenses": [
+            {
+                "name": "etalab-2.0",
+                "title": "Licence Ouverte / Open Licence version 2.0",
+                "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+            }
+        ],
+        "fields": [column.as_schema() for column in COLUMNS],
+        "primaryKey": "reference",
+        "missingValues": [""],
+    }
+
+
+def _amount(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def rows(*, page_url) -> list[dict[str, Any]]:
+    """One dict per public labelled project, keyed by column name, with typed values (None when
+    absent); `page_url(slug)` gives the absolute address of the project's public page."""
+    status_labels = dict(CampaignStatus.choices)
+    financing_labels = dict(CampaignFinancing.choices)
+    result = []
+    for project in selectors.public_projects().order_by("labelled_on", "title"):
+        result.append(
+            {
+                "reference": project.reference,
+                "titre": project.title,
+                "structure": project.structure_name,
+                "commune": project.commune.name,
+                "code_insee": project.commune.insee_code,
+                "categorie": project.get_category_display(),
+                "numero_label": project.label_number,
+                "date_label": project.labelled_on,
+                "plateforme": project.campaign_platform,
+                "type_financement": financing_labels.get(project.campaign_financing),
+                "statut_campagne": status_labels.get(project.campaign_status),
+                "objectif_eur": _amount(project.campaign_goal),
+                "collecte_eur": _amount(project.campaign_collected),
+                "contributeurs": project.campaign_backers,
+                "debut_campagne": project.campaign_starts_on,
+                "fin_campagne": project.campaign_ends_on,
+                "url_page": page_url(project.slug),
+            }
+        )
+    return result
+
+
+def as_json_value(value):
+    """Numbers as JSON numbers (not strings), dates as ISO text, labels as text, absent as null."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, int):
+        return value
+    return str(value)
+
+
+def as_csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
