@@ -1,11 +1,14 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
+from .feeds import LaunchedCampaignsFeed
 from .views import opendata, porteur, public, report, team
 
 app_name = "campaigns"
 
 urlpatterns = [
     path("projets/", public.catalogue, name="catalogue"),
+    path("projets/campagnes.atom", require_safe(LaunchedCampaignsFeed()), name="campaigns_feed"),
     path("projets/<slug:slug>/", public.project_page, name="project_page"),
     path("carte/", public.project_map, name="map"),
     path("chiffres/", public.figures, name="figures"),

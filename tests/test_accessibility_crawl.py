@@ -31,6 +31,7 @@ NOT_HTML = {
     "campaigns:open_data_csv",
     "campaigns:open_data_json",
     "campaigns:open_data_schema",
+    "campaigns:campaigns_feed",
     "campaigns:report_export",
 }
 

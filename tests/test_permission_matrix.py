@@ -319,6 +319,7 @@ MATRIX: dict[str, Row] = {
     "campaigns:open_data_csv": Row(GET, EVERYONE),
     "campaigns:open_data_json": Row(GET, EVERYONE),
     "campaigns:open_data_schema": Row(GET, EVERYONE),
+    "campaigns:campaigns_feed": Row(GET, EVERYONE),
     # Campaigns: the team's report and a dossier's campaign
     "campaigns:report": Row(GET, TEAM),
     "campaigns:report_export": Row(GET, TEAM, lambda w: {"fmt": "csv"}),
