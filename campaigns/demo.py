@@ -147,6 +147,10 @@ def load() -> None:
             final_contributors=contributors,
             rewards_delivered="yes" if status == SUCCEEDED else "",
             project_carried_out=True if status == SUCCEEDED else None,
+            # Jobs as porteurs would report them: a few created or kept by the projects that
+            # were carried out (the seed's projects are "créateurs d'emplois").
+            jobs_created=_demo_jobs(project.title, 3) if status == SUCCEEDED else None,
+            jobs_kept=_demo_jobs(project.title, 5) if status == SUCCEEDED else None,
         )
         # The figures as they were declared along the way.
         for share in (Decimal("0.4"), Decimal("0.8")):
@@ -158,3 +162,8 @@ def load() -> None:
                 source=FigureSource.PLATFORM,
             )
         _follow(campaign)
+
+
+def _demo_jobs(title: str, most: int) -> int:
+    """The same small number for a project on every load (no randomness in the demo)."""
+    return sum(map(ord, title)) % (most + 1)

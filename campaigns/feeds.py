@@ -50,9 +50,7 @@ class LaunchedCampaignsFeed(Feed):
                 % {"goal": floatformat(campaign.goal, "0g")}
             )
         if campaign.ends_on:
-            parts.append(
-                gettext("jusqu'au %(date)s") % {"date": date_format(campaign.ends_on)}
-            )
+            parts.append(gettext("jusqu'au %(date)s") % {"date": date_format(campaign.ends_on)})
         return " — ".join(parts)
 
     def item_link(self, campaign: Campaign) -> str:

@@ -138,9 +138,9 @@ class FinishForm(EmptyChoiceLabels, forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Résultat"),
         choices=[
-            (CampaignStatus.SUCCEEDED, gettext_lazy("Réussie")),
-            (CampaignStatus.FAILED, gettext_lazy("Échouée")),
-            (CampaignStatus.CANCELLED, gettext_lazy("Interrompue")),
+            (CampaignStatus.SUCCEEDED, CampaignStatus.SUCCEEDED.label),
+            (CampaignStatus.FAILED, CampaignStatus.FAILED.label),
+            (CampaignStatus.CANCELLED, CampaignStatus.CANCELLED.label),
         ],
         widget=forms.RadioSelect,
     )
@@ -155,6 +155,16 @@ class FinishForm(EmptyChoiceLabels, forms.Form):
         widget=DATE_WIDGET,
         required=False,
         validators=[date_in_range],
+    )
+    jobs_created = forms.IntegerField(
+        label=gettext_lazy("Emplois créés"),
+        help_text=gettext_lazy("Si le porteur les connaît déjà ; sinon, dans le suivi."),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+    )
+    jobs_kept = forms.IntegerField(
+        label=gettext_lazy("Emplois maintenus"), required=False, min_value=0, max_value=10_000
     )
 
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
@@ -171,7 +181,13 @@ class FinishForm(EmptyChoiceLabels, forms.Form):
 class FollowUpForm(EmptyChoiceLabels, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["rewards_delivered", "rewards_delivered_on", "project_carried_out"]
+        fields = [
+            "rewards_delivered",
+            "rewards_delivered_on",
+            "project_carried_out",
+            "jobs_created",
+            "jobs_kept",
+        ]
         widgets = {"rewards_delivered_on": DATE_WIDGET}
 
     def __init__(self, *args, **kwargs):

@@ -30,7 +30,9 @@ class CampaignStatus(models.TextChoices):
     RUNNING = "running", _("En cours")
     SUCCEEDED = "succeeded", _("Réussie")
     FAILED = "failed", _("Échouée")
-    CANCELLED = "cancelled", _("Annulée")
+    # One word on every page: a launched campaign stopped before its end, or one abandoned
+    # while being prepared.
+    CANCELLED = "cancelled", _("Interrompue")
 
 
 # A campaign that has not finished: the one the dossier's page follows.
@@ -113,6 +115,10 @@ class Campaign(models.Model):
         _("livrées le"), null=True, blank=True, validators=[date_in_range]
     )
     project_carried_out = models.BooleanField(_("projet réalisé"), null=True, blank=True)
+    # The Département funds the label for local jobs: recorded with the final result or later
+    # in the follow-up, as the porteur reports them (full-time equivalents are not asked).
+    jobs_created = models.PositiveIntegerField(_("emplois créés"), null=True, blank=True)
+    jobs_kept = models.PositiveIntegerField(_("emplois maintenus"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()

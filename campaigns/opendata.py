@@ -146,6 +146,20 @@ COLUMNS = [
         type="integer",
         example=120,
     ),
+    Column(
+        "emplois_crees",
+        "Emplois créés",
+        "Déclarés par le porteur à la fin de la campagne ou après ; vide s'ils ne sont pas connus.",
+        type="integer",
+        example=2,
+    ),
+    Column(
+        "emplois_maintenus",
+        "Emplois maintenus",
+        "Déclarés par le porteur à la fin de la campagne ou après ; vide s'ils ne sont pas connus.",
+        type="integer",
+        example=5,
+    ),
     Column("debut_campagne", "Début de la campagne", "Date de mise en ligne.", type="date"),
     Column(
         "fin_campagne", "Fin de la campagne", "Date de clôture prévue ou effective.", type="date"
@@ -211,6 +225,8 @@ def rows(*, page_url) -> list[dict[str, Any]]:
                 "objectif_eur": _amount(project.campaign_goal),
                 "collecte_eur": _amount(project.campaign_collected),
                 "contributeurs": project.campaign_backers,
+                "emplois_crees": project.campaign_jobs_created,
+                "emplois_maintenus": project.campaign_jobs_kept,
                 "debut_campagne": project.campaign_starts_on,
                 "fin_campagne": project.campaign_ends_on,
                 "url_page": page_url(project.slug),

@@ -71,6 +71,10 @@ class KeyFigures:
     collected: Decimal
     succeeded: int
     ended: int
+    # As the porteurs report them with the final result or in the follow-up.
+    jobs_created: int = 0
+    jobs_kept: int = 0
+    projects_creating_jobs: int = 0
 
     @property
     def success_rate(self) -> int | None:
@@ -98,8 +102,12 @@ def key_figures(start: date | None = None, end: date | None = None) -> KeyFigure
         total_collected=Coalesce(Sum("collected"), ZERO),
         succeeded=Count("id", filter=Q(status=CampaignStatus.SUCCEEDED)),
         ended=Count("id", filter=Q(status__in=ended)),
+        total_jobs_created=Coalesce(Sum("jobs_created"), Value(0)),
+        total_jobs_kept=Coalesce(Sum("jobs_kept"), Value(0)),
+        projects_creating_jobs=Count("project", distinct=True, filter=Q(jobs_created__gt=0)),
     )
-    totals["collected"] = totals.pop("total_collected")
+    for name in ("collected", "jobs_created", "jobs_kept"):
+        totals[name] = totals.pop(f"total_{name}")
     return KeyFigures(**totals)
 
 
@@ -198,6 +206,8 @@ def public_projects() -> QuerySet[Project]:
             campaign_platform_slug=F(f"{campaign}platform__slug"),
             campaign_financing=F(f"{campaign}financing_type"),
             campaign_url=F(f"{campaign}url"),
+            campaign_jobs_created=F(f"{campaign}jobs_created"),
+            campaign_jobs_kept=F(f"{campaign}jobs_kept"),
         )
     )
 

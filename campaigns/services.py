@@ -218,8 +218,11 @@ def campaign_finish(
     final_amount: Decimal,
     final_contributors: int,
     on: date | None = None,
+    jobs_created: int | None = None,
+    jobs_kept: int | None = None,
 ) -> Campaign:
-    """Record the final result (réussie, échouée or annulée); the dossier's campaign ends."""
+    """Record the final result (réussie, échouée or interrompue) and, when known, the jobs the
+    project created and kept; the dossier's campaign ends."""
     if outcome not in (CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED):
         raise CampaignError(_("Issue de campagne inconnue."))
     problems = figures_problems(
@@ -238,6 +241,8 @@ def campaign_finish(
         ends_on=on if campaign.ends_on is None or campaign.ends_on > on else campaign.ends_on,
         final_amount=final_amount,
         final_contributors=final_contributors,
+        jobs_created=jobs_created,
+        jobs_kept=jobs_kept,
     )
     if not updated:
         raise CampaignError(_("Seule une campagne en cours peut se terminer."))
@@ -275,6 +280,8 @@ def campaign_record_follow_up(
     rewards_delivered: str,
     rewards_delivered_on: date | None,
     project_carried_out: bool | None,
+    jobs_created: int | None = None,
+    jobs_kept: int | None = None,
 ) -> Campaign:
     if not campaign.is_finished:
         raise CampaignError(_("Le suivi se renseigne une fois la campagne terminée."))
@@ -283,8 +290,16 @@ def campaign_record_follow_up(
     campaign.rewards_delivered = rewards_delivered
     campaign.rewards_delivered_on = rewards_delivered_on
     campaign.project_carried_out = project_carried_out
+    campaign.jobs_created = jobs_created
+    campaign.jobs_kept = jobs_kept
     campaign.save(
-        update_fields=["rewards_delivered", "rewards_delivered_on", "project_carried_out"]
+        update_fields=[
+            "rewards_delivered",
+            "rewards_delivered_on",
+            "project_carried_out",
+            "jobs_created",
+            "jobs_kept",
+        ]
     )
     return campaign
 

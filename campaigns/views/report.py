@@ -95,6 +95,8 @@ REPORT_COLUMNS = [
     "Objectif (€)",
     "Collecté (€)",
     "Contributeurs",
+    "Emplois créés",
+    "Emplois maintenus",
 ]
 
 
@@ -113,6 +115,8 @@ def _report_rows(context):
             campaign.goal,
             campaign.collected,
             campaign.backers,
+            campaign.jobs_created,
+            campaign.jobs_kept,
         ]
 
 

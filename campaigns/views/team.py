@@ -88,6 +88,8 @@ def campaign_action(request, pk: int, action: str):
                 final_amount=form.cleaned_data["final_amount"],
                 final_contributors=form.cleaned_data["final_contributors"],
                 on=form.cleaned_data["finished_on"],
+                jobs_created=form.cleaned_data["jobs_created"],
+                jobs_kept=form.cleaned_data["jobs_kept"],
             )
             messages.success(request, _("Le résultat final est enregistré."))
         elif action == "suivi":
@@ -101,6 +103,8 @@ def campaign_action(request, pk: int, action: str):
                 rewards_delivered=form.cleaned_data["rewards_delivered"],
                 rewards_delivered_on=form.cleaned_data["rewards_delivered_on"],
                 project_carried_out={"true": True, "false": False}.get(carried),
+                jobs_created=form.cleaned_data["jobs_created"],
+                jobs_kept=form.cleaned_data["jobs_kept"],
             )
             messages.success(request, _("Le suivi est enregistré."))
         elif action == "abandonner":
