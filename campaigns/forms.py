@@ -12,6 +12,7 @@ from propulsons.dates import date_in_range
 from propulsons.forms import EmptyChoiceLabels
 from propulsons.search import SearchField
 
+from . import periods
 from .models import (
     Campaign,
     CampaignFinancing,
@@ -278,6 +279,10 @@ class CatalogueFilterForm(EmptyChoiceLabels, forms.Form):
 
 
 class PeriodForm(EmptyChoiceLabels, forms.Form):
+    """A preset period in one choice (periods.presets), or any dates typed; with neither, the
+    last complete year of the label."""
+
+    periode = forms.ChoiceField(label=gettext_lazy("Période"), required=False)
     start = forms.DateField(
         label=gettext_lazy("Du"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
     )
@@ -285,12 +290,31 @@ class PeriodForm(EmptyChoiceLabels, forms.Form):
         label=gettext_lazy("Au"), widget=DATE_WIDGET, required=False, validators=[date_in_range]
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.presets = {
+            period.key: period for period in periods.presets(today=today, since=figures_start())
+        }
+        self.default = periods.last_complete_label_year(today)
+        self.fields["periode"].choices = [
+            (key, period.label) for key, period in self.presets.items()
+        ]
+        self.fields["periode"].initial = self.default.key
+
+    def chosen(self) -> periods.Period:
+        """The period shown: typed dates win over a preset; an invalid form shows the default."""
+        if not self.is_bound or not self.is_valid():
+            return self.default
+        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        if start or end:
+            start, end = start or figures_start(), end or timezone.localdate()
+            return periods.Period(key="", label=_("Période choisie"), start=start, end=end)
+        return self.presets.get(self.cleaned_data["periode"], self.default)
+
     def period(self) -> tuple[date, date]:
-        start, end = figures_start(), timezone.localdate()
-        if self.is_valid():
-            start = self.cleaned_data["start"] or start
-            end = self.cleaned_data["end"] or end
-        return start, end
+        chosen = self.chosen()
+        return chosen.start, chosen.end
 
     def clean(self):
         cleaned = super().clean()

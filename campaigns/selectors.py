@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from projects.models import Project, Status, StatusChange
@@ -311,3 +311,103 @@ def dossier_campaigns(project: Project, *, for_team: bool) -> dict:
     if for_team:
         context["can_prepare_campaign"] = project.status == Status.LABELLED
     return context
+
+
+@dataclass
+class YearFigures:
+    year: int
+    launched: int
+    succeeded: int
+    ended: int
+    collected: Decimal
+
+    @property
+    def success_rate(self) -> int | None:
+        return round(100 * self.succeeded / self.ended) if self.ended else None
+
+
+def figures_per_year() -> list[YearFigures]:
+    """Campaigns launched each calendar year, in one grouped query."""
+    ended = [CampaignStatus.SUCCEEDED, CampaignStatus.FAILED, CampaignStatus.CANCELLED]
+    rows = (
+        with_figures(Campaign.objects.launched())
+        .annotate(year=ExtractYear("launched_on"))
+        .values("year")
+        .annotate(
+            launched=Count("id"),
+            succeeded=Count("id", filter=Q(status=CampaignStatus.SUCCEEDED)),
+            ended=Count("id", filter=Q(status__in=ended)),
+            total_collected=Coalesce(Sum("collected"), ZERO),
+        )
+        .order_by("year")
+    )
+    by_year = {
+        row["year"]: YearFigures(
+            year=row["year"],
+            launched=row["launched"],
+            succeeded=row["succeeded"],
+            ended=row["ended"],
+            collected=row["total_collected"],
+        )
+        for row in rows
+    }
+    if not by_year:
+        return []
+    # A year without a campaign shows as zero rather than vanishing from the chart.
+    return [
+        by_year.get(year, YearFigures(year, 0, 0, 0, Decimal("0")))
+        for year in range(min(by_year), max(by_year) + 1)
+    ]
+
+
+@dataclass
+class ArrondissementFigures:
+    name: str
+    contacts: int = 0
+    launched: int = 0
+    collected: Decimal = Decimal("0")
+
+
+def figures_per_arrondissement(start: date, end: date) -> list[ArrondissementFigures]:
+    """Per arrondissement of the Pas-de-Calais, as the Département asks: dossiers received and
+    campaigns launched in [start, end], with what they collected (two grouped queries)."""
+    contacts = (
+        Project.objects.filter(
+            created_at__gte=day_start(start), created_at__lt=day_start(end + timedelta(days=1))
+        )
+        .values("commune__arrondissement_name")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    launched = (
+        with_figures(
+            Campaign.objects.launched().filter(launched_on__gte=start, launched_on__lte=end)
+        )
+        .values("project__commune__arrondissement_name")
+        .annotate(count=Count("id"), total_collected=Coalesce(Sum("collected"), ZERO))
+        .order_by()
+    )
+    by_name: dict[str, ArrondissementFigures] = {}
+    for row in contacts:
+        name = row["commune__arrondissement_name"]
+        by_name.setdefault(name, ArrondissementFigures(name)).contacts = row["count"]
+    for row in launched:
+        figures = by_name.setdefault(
+            row["project__commune__arrondissement_name"],
+            ArrondissementFigures(row["project__commune__arrondissement_name"]),
+        )
+        figures.launched = row["count"]
+        figures.collected = row["total_collected"]
+    return sorted(by_name.values(), key=lambda figures: figures.name)
+
+
+def collection_curve(campaign_id: int) -> list[tuple[date, Decimal, int]]:
+    """The accepted figures of a campaign over time (day, amount, contributors), for its curve."""
+    rows = (
+        FigureSnapshot.objects.filter(campaign_id=campaign_id, review=FigureReview.ACCEPTED)
+        .order_by("taken_at", "id")
+        .values_list("taken_at", "amount", "contributors")
+    )
+    return [
+        (timezone.localtime(taken_at).date(), amount, backers) for taken_at, amount, backers in rows
+    ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from projects.models import Commune
 from propulsons.search import words_filter
 
-from .. import selectors
+from .. import charts, selectors
 from ..forms import CatalogueFilterForm, PeriodForm
 from ..selectors import with_progress
 
@@ -73,7 +73,33 @@ def catalogue(request):
 def project_page(request, slug: str):
     project = get_object_or_404(selectors.public_projects().select_related("partner"), slug=slug)
     with_progress(project)
-    return render(request, "campaigns/project_page.html", {"project": project})
+    return render(
+        request,
+        "campaigns/project_page.html",
+        {"project": project, "curve": _collection_curve(project)},
+    )
+
+
+def _collection_curve(project):
+    """The campaign's checked figures over time, and its final result once it ended."""
+    if not project.current_campaign_id or not project.campaign_starts_on:
+        return None
+    points = selectors.collection_curve(project.current_campaign_id)
+    if project.campaign_status in ("succeeded", "failed", "cancelled") and project.campaign_ends_on:
+        points.append(
+            (project.campaign_ends_on, project.campaign_collected, project.campaign_backers)
+        )
+    if not points:
+        return None
+    return {
+        "chart": charts.collection_curve(
+            points=points,
+            starts_on=project.campaign_starts_on,
+            ends_on=project.campaign_ends_on or points[-1][0],
+            goal=project.campaign_goal,
+        ),
+        "rows": points,
+    }
 
 
 @require_safe
@@ -94,15 +120,24 @@ def project_map(request):
 @require_safe
 def figures(request):
     period = PeriodForm(request.GET or None)
-    start, end = period.period()
+    chosen = period.chosen()
+    start, end = chosen.start, chosen.end
+    years = selectors.figures_per_year()
+    arrondissements = selectors.figures_per_arrondissement(start, end)
     return render(
         request,
         "campaigns/figures.html",
         {
             "all_time": selectors.key_figures(),
+            "years": years,
+            "collected_per_year": charts.collected_per_year(years),
+            "launched_per_year": charts.launched_per_year(years),
             "period_figures": selectors.key_figures(start, end),
             "funnel": selectors.funnel(start, end),
+            "arrondissements": arrondissements,
+            "arrondissement_chart": charts.collected_per_arrondissement(arrondissements),
             "period": period,
+            "chosen": chosen,
             "start": start,
             "end": end,
         },

@@ -177,5 +177,7 @@ def test_the_figures_page_uses_a_constant_number_of_queries(client, django_asser
     for _ in range(20):
         campaign = CampaignFactory()
         SnapshotFactory(campaign=campaign)
-    with django_assert_max_num_queries(6):
-        assert client.get("/chiffres/").status_code == 200
+    # All time, per year, the period, the funnel (2), per arrondissement (2).
+    for query in ("", "?periode=12-mois", "?start=2026-01-01&end=2026-12-31"):
+        with django_assert_max_num_queries(7):
+            assert client.get(f"/chiffres/{query}").status_code == 200
