@@ -157,3 +157,10 @@ def test_no_arrondissement_chart_when_nothing_was_collected_in_the_period(client
     page = client.get("/chiffres/?periode=12-mois").content.decode()
     assert 'id="graphique-arrondissements-titre"' not in page
     assert "Dossiers reçus et campagnes lancées pendant la période" in page
+
+
+def test_the_report_offers_the_same_presets(client, cheffe):
+    client.force_login(cheffe)
+    page = client.get("/accompagnement/bilan/?periode=label-2016").content.decode()
+    assert '<option value="label-2016" selected>' in page
+    assert "Période du 1 octobre 2016 au 30 septembre 2017." in html.unescape(page)
