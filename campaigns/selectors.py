@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from projects.models import Project, Status, StatusChange
 
@@ -212,12 +213,37 @@ def public_projects() -> QuerySet[Project]:
     )
 
 
+class MapStatus:
+    """What a marker's colour and shape say, in the map's legend."""
+
+    RUNNING = "running"
+    UPCOMING = "upcoming"
+    SUCCEEDED = "succeeded"
+    ENDED = "ended"
+
+    CHOICES = [
+        (RUNNING, gettext_lazy("Campagne en cours")),
+        (UPCOMING, gettext_lazy("Campagne à venir")),
+        (SUCCEEDED, gettext_lazy("Campagne réussie")),
+        (ENDED, gettext_lazy("Campagne terminée")),
+    ]
+
+
+def _map_status(campaign_status: str | None) -> str:
+    if campaign_status == CampaignStatus.RUNNING:
+        return MapStatus.RUNNING
+    if campaign_status == CampaignStatus.SUCCEEDED:
+        return MapStatus.SUCCEEDED
+    if campaign_status in (CampaignStatus.FAILED, CampaignStatus.CANCELLED):
+        return MapStatus.ENDED
+    return MapStatus.UPCOMING
+
+
 def map_rows() -> list[dict]:
     """What the map needs of the published projects (rows, not objects: it lists them all),
-    each placed by hand or at the centre of its commune."""
+    each placed by hand or at the centre of its commune, with its campaign's state."""
     rows = (
-        Project.objects.filter(publish_agreed=True)
-        .exclude(label_number="")
+        public_projects()
         .order_by("commune__name", "title")
         .values(
             "title",
@@ -228,6 +254,9 @@ def map_rows() -> list[dict]:
             "commune__arrondissement_name",
             "commune__latitude",
             "commune__longitude",
+            "campaign_status",
+            "campaign_goal",
+            "campaign_collected",
         )
     )
     result = []
@@ -242,6 +271,9 @@ def map_rows() -> list[dict]:
                 "arrondissement": row["commune__arrondissement_name"],
                 "lat": float(latitude) if latitude is not None else None,
                 "lng": float(longitude) if longitude is not None else None,
+                "status": _map_status(row["campaign_status"]),
+                "goal": row["campaign_goal"],
+                "collected": row["campaign_collected"],
             }
         )
     return result

@@ -185,11 +185,26 @@ USE_THOUSAND_SEPARATOR = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Leaflet's own files come from the django-leaflet package; its Django app is not installed
 # (it needs GDAL), so its static folder is found without importing it.
 _LEAFLET_STATIC = Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
-STATICFILES_DIRS = [BASE_DIR / "static", _LEAFLET_STATIC]
+# Leaflet.markercluster, packaged for Python (XStatic): the map groups nearby projects.
+_MARKERCLUSTER_STATIC = (
+    Path(
+        importlib.util.find_spec("xstatic.pkg.leaflet_markercluster").submodule_search_locations[0]
+    )
+    / "data"
+)
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    _LEAFLET_STATIC,
+    ("markercluster", _MARKERCLUSTER_STATIC),
+]
+STATICFILES_FINDERS = [
+    "propulsons.static_finders.PackageAssetsFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 # Hashed, compressed files in production; plain files when DEBUG is on (and in tests), so
 # that no collectstatic is needed to run the app or its test suite.
 STORAGES = {

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune
@@ -107,14 +108,37 @@ def project_map(request):
     rows = selectors.map_rows()
     # One reverse() for the whole list: the map lists every published project.
     pattern = reverse("campaigns:project_page", args=["SLUG"])
+    status_labels = dict(selectors.MapStatus.CHOICES)
     for row in rows:
         row["url"] = pattern.replace("SLUG", row["slug"])
+        row["status_label"] = str(status_labels[row["status"]])
+        row["amount"] = (
+            _("%(collected)s collectés sur %(goal)s")
+            % {"collected": charts.euros(row["collected"] or 0), "goal": charts.euros(row["goal"])}
+            if row["goal"]
+            else ""
+        )
     points = [
-        {key: row[key] for key in ("title", "commune", "url", "lat", "lng")}
+        {
+            key: row[key]
+            for key in ("title", "commune", "url", "lat", "lng", "status", "status_label", "amount")
+        }
         for row in rows
         if row["lat"] is not None
     ]
-    return render(request, "campaigns/map.html", {"projects": rows, "points": points})
+    legend = [
+        {
+            "status": status,
+            "label": label,
+            "count": sum(1 for point in points if point["status"] == status),
+        }
+        for status, label in selectors.MapStatus.CHOICES
+    ]
+    return render(
+        request,
+        "campaigns/map.html",
+        {"projects": rows, "points": points, "legend": legend},
+    )
 
 
 @require_safe

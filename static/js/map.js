@@ -1,4 +1,6 @@
-// The map of labelled projects: Leaflet with OpenStreetMap tiles, one marker per project.
+// The map of labelled projects: Leaflet with OpenStreetMap tiles, one marker per project,
+// coloured and shaped by its campaign's state (the legend above the map), grouped by
+// Leaflet.markercluster so that projects of one commune never hide each other.
 // The points come from a JSON script element (no inline script, for the CSP).
 (function () {
   "use strict";
@@ -11,27 +13,49 @@
     maxZoom: 18,
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
   }).addTo(map);
-  var icon = L.icon({
-    iconUrl: element.dataset.markerIcon,
-    iconRetinaUrl: element.dataset.markerIcon2x,
-    shadowUrl: element.dataset.markerShadow,
-    iconSize: [25, 41],
-    iconAnchor: [12, 41],
-    popupAnchor: [1, -34],
-    shadowSize: [41, 41],
-  });
+
+  function icon(status) {
+    return L.divIcon({
+      className: "",
+      html: '<span class="map-marker map-marker-' + status + '"></span>',
+      iconSize: [24, 24],
+      iconAnchor: [12, 12],
+      popupAnchor: [0, -12],
+    });
+  }
+
+  function popup(point) {
+    var box = document.createElement("div");
+    var title = document.createElement("a");
+    title.href = point.url;
+    title.textContent = point.title;
+    title.className = "fw-semibold";
+    box.appendChild(title);
+    [point.commune, point.status_label, point.amount].forEach(function (text) {
+      if (!text) return;
+      var line = document.createElement("div");
+      line.textContent = text;
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  var group = L.markerClusterGroup
+    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+    : L.layerGroup();
   var bounds = [];
   points.forEach(function (point) {
-    var link = document.createElement("a");
-    link.href = point.url;
-    link.textContent = point.title;
-    var popup = document.createElement("div");
-    popup.appendChild(link);
-    popup.appendChild(document.createTextNode(" — " + point.commune));
-    L.marker([point.lat, point.lng], { icon: icon, title: point.title, alt: point.title })
-      .addTo(map)
-      .bindPopup(popup);
+    var marker = L.marker([point.lat, point.lng], {
+      icon: icon(point.status),
+      title: point.title + " — " + point.status_label,
+      alt: point.title,
+      keyboard: true,
+    }).bindPopup(popup(point));
+    group.addLayer(marker);
     bounds.push([point.lat, point.lng]);
   });
+  map.addLayer(group);
+  // For the browser test: every project with a position is a marker, clustered or not.
+  element.dataset.markers = String(group.getLayers().length);
   if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30] });
 })();

@@ -142,7 +142,11 @@ def test_the_map_lists_every_project_and_places_those_located(client, catalogue_
     assert [p["title"] for p in points] == ["Atelier vélo de Lens"]
     assert points[0]["url"] == f"/projets/{catalogue_data['running'].project.slug}/"
     assert 'id="points-carte"' in page
-    assert "position à venir" in page and "Fablab d&#x27;Arras" in page
+    assert "pas encore sur la carte" in page and "Fablab d&#x27;Arras" in page
+    # The table says each campaign's state, not an internal "on the map" column.
+    assert "Sur la carte" not in page
+    assert points[0]["status"] == "running" and points[0]["status_label"] == "Campagne en cours"
+    assert points[0]["amount"] == "2\u00a0500\u00a0€ collectés sur 5\u00a0000\u00a0€"
     assert "<script>" not in page.replace("<script src=", "")  # no inline script
 
 

@@ -160,3 +160,20 @@ def test_production_accepts_a_long_random_secret_key():
 
 def test_development_keeps_its_default_key():
     assert probe()["debug"] is True
+
+
+def test_production_static_files_collect_and_hash_every_package_asset(tmp_path):
+    """The hashed storage refuses a file naming a missing one (a source map a package does not
+    ship): collectstatic must pass with what the map, Bootstrap and Leaflet bring."""
+    result = run_python(
+        ["manage.py", "collectstatic", "--noinput"],
+        {
+            **PRODUCTION,
+            "SECRET_KEY": "x" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
+            "STATIC_ROOT": str(tmp_path),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "markercluster/leaflet.markercluster-src.js" in manifest
+    assert "leaflet/leaflet.js" in manifest
