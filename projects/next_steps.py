@@ -221,8 +221,8 @@ def porteur_next_step(project, facts: DossierFacts, *, now: datetime | None = No
     if status == Status.NOT_LABELLED:
         return PorteurStep(
             _(
-                "Le comité n'a pas labellisé votre projet : lisez sa motivation et les autres "
-                "voies possibles, et parlez-en avec votre cheffe de projet."
+                "Lisez la motivation du comité et les autres voies possibles pour votre projet, "
+                "et parlez-en avec votre cheffe de projet."
             ),
             PorteurStep.PORTEUR,
             f"{page}#decision-comite",
