@@ -49,10 +49,14 @@ sections.register("coaching", build=coaching_section, order=10, next_step=coachi
 
 
 def coaching_facts(projects: list) -> dict[int, dict]:
-    """The first meeting of each dossier, for its next step (projects/next_steps.py)."""
+    """The first meeting of the dossiers at "prise de contact", the only status whose next
+    step depends on it (projects/next_steps.py)."""
     from .models import FirstMeeting
 
-    meetings = FirstMeeting.objects.filter(project__in=projects).only(
+    waiting = [project.pk for project in projects if project.status == Status.CONTACT]
+    if not waiting:
+        return {}
+    meetings = FirstMeeting.objects.filter(project_id__in=waiting).only(
         "project_id", "scheduled_at", "reported_at"
     )
     return {

@@ -373,6 +373,8 @@ def test_an_ended_campaign_does_not_ask_the_porteur_for_the_team_only_forms(
     client.force_login(cheffe)
     team_page = client.get(reverse("projects:team_project", args=[project.reference]))
     assert 'id="suivi-campagne"' in team_page.content.decode()
+    # And reads there what the porteur was told, from the same decision.
+    assert "Le porteur lit\u00a0: «&nbsp;Votre campagne est terminée" in team_page.content.decode()
 
 
 def test_the_space_reads_the_next_steps_of_many_dossiers_in_a_constant_number_of_queries(
