@@ -1,12 +1,13 @@
 """The label section of a dossier page (projects/sections.py), registered by the AppConfig."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import next_steps, sections
 from projects.models import Status
 
-from .models import LabellingRequest
+from .models import CommitteeSession, LabellingRequest
 from .selectors import completeness_many, dossier_labelling
 
 
@@ -61,11 +62,24 @@ def labelling_facts(projects: list) -> dict[int, dict]:
         pending = LabellingRequest.objects.filter(
             project_id__in=asked, vote_closed_at__isnull=True
         ).select_related("session")
+        unscheduled = []
         for request in pending:
             facts[request.project_id] = {
                 "request_pending": True,
                 "committee_at": request.session.held_at if request.session else None,
             }
+            if request.session is None:
+                unscheduled.append(request.project_id)
+        if unscheduled:
+            # When the team can put it on an agenda: the next session planned, if any.
+            upcoming = (
+                CommitteeSession.objects.filter(held_at__gt=timezone.now(), closed_at__isnull=True)
+                .order_by("held_at")
+                .values_list("held_at", flat=True)
+                .first()
+            )
+            for pk in unscheduled:
+                facts[pk]["next_session_at"] = upcoming
     return facts
 
 

@@ -43,6 +43,7 @@ class DossierFacts:
     checklist: list | None = None
     request_pending: bool = False
     committee_at: datetime | None = None
+    next_session_at: datetime | None = None  # the next session planned, for an unscheduled one
     # campaigns: the dossier's current campaign
     campaign_status: str = ""
     campaign_starts_on: date | None = None
@@ -124,14 +125,17 @@ def porteur_next_step(project, facts: DossierFacts, *, now: datetime | None = No
         schedule = reverse("coaching:first_meeting_schedule", args=[ref])
         report = reverse("coaching:first_meeting_report", args=[ref])
         if facts.meeting_at is None:
-            return PorteurStep(
-                _(
+            if project.coach_id is None:
+                text = _(
+                    "L'équipe de Propulsons! vous présente votre cheffe de projet, qui vous "
+                    "contacte pour fixer votre premier rendez-vous de 2 heures."
+                )
+            else:
+                text = _(
                     "Votre cheffe de projet vous contacte pour fixer votre premier rendez-vous "
                     "de 2 heures."
-                ),
-                PorteurStep.TEAM,
-                team_offers=(schedule,),
-            )
+                )
+            return PorteurStep(text, PorteurStep.TEAM, team_offers=(schedule,))
         if not facts.meeting_reported and facts.meeting_at > now:
             return PorteurStep(
                 _(
@@ -167,14 +171,18 @@ def porteur_next_step(project, facts: DossierFacts, *, now: datetime | None = No
     if status == Status.LABELLING_REQUESTED:
         agenda = reverse("labelling:index")
         if facts.committee_at is None:
-            return PorteurStep(
-                _(
+            if facts.next_session_at is not None:
+                text = _(
+                    "Votre demande de labellisation est enregistrée : votre cheffe de projet "
+                    "l'inscrit à l'ordre du jour d'une prochaine séance du comité (la prochaine "
+                    "est prévue le %(day)s)."
+                ) % {"day": _day(facts.next_session_at)}
+            else:
+                text = _(
                     "Votre demande de labellisation est enregistrée : votre cheffe de projet "
                     "l'inscrit à l'ordre du jour d'une prochaine séance du comité."
-                ),
-                PorteurStep.TEAM,
-                team_offers=(agenda,),
-            )
+                )
+            return PorteurStep(text, PorteurStep.TEAM, team_offers=(agenda,))
         return PorteurStep(
             _(
                 "Votre demande est inscrite à la séance du comité du %(day)s : vous recevrez sa "

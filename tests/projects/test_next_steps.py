@@ -55,6 +55,10 @@ def contact_no_meeting(porteur, cheffe, partner):
     return ProjectFactory(owner=porteur, coach=cheffe)
 
 
+def contact_no_cheffe_yet(porteur, cheffe, partner):
+    return ProjectFactory(owner=porteur, coach=None)
+
+
 def contact_meeting_booked(porteur, cheffe, partner):
     project = ProjectFactory(owner=porteur, coach=cheffe)
     FirstMeetingFactory(
@@ -113,6 +117,11 @@ def requested_not_on_agenda(porteur, cheffe, partner):
     project = coaching_complete(porteur, cheffe, partner)
     labelling_services.request_raise(project=project, actor=porteur)
     return project
+
+
+def requested_next_session_planned(porteur, cheffe, partner):
+    CommitteeSessionFactory(held_at=timezone.now() + timedelta(days=12), invited_at=None)
+    return requested_not_on_agenda(porteur, cheffe, partner)
 
 
 def requested_on_agenda(porteur, cheffe, partner):
@@ -242,6 +251,7 @@ def reoriented(porteur, cheffe, partner):
 P, T, N = PorteurStep.PORTEUR, PorteurStep.TEAM, PorteurStep.NOTHING
 SCENARIOS = [
     (Status.CONTACT, contact_no_meeting, T),
+    (Status.CONTACT, contact_no_cheffe_yet, T),
     (Status.CONTACT, contact_meeting_booked, P),
     (Status.CONTACT, contact_meeting_held, T),
     (Status.FIRST_MEETING_DONE, first_meeting_done, P),
@@ -250,6 +260,7 @@ SCENARIOS = [
     (Status.COACHING, coaching_report_missing, T),
     (Status.COACHING, coaching_complete, P),
     (Status.LABELLING_REQUESTED, requested_not_on_agenda, T),
+    (Status.LABELLING_REQUESTED, requested_next_session_planned, T),
     (Status.LABELLING_REQUESTED, requested_on_agenda, T),
     (Status.IN_COMMITTEE, in_committee, T),
     (Status.POSTPONED, postponed_complete, P),
@@ -407,3 +418,23 @@ def test_the_meeting_moment_and_campaign_end_are_written_in_the_step(porteur, ch
         campaign.project, dossier_facts([campaign.project])[campaign.project.pk]
     ).text
     assert "30 juin 2030" in text
+
+
+def test_an_unscheduled_request_says_when_the_next_session_is(
+    porteur, cheffe, partner_organisation
+):
+    session = CommitteeSessionFactory(
+        held_at=timezone.make_aware(timezone.datetime(2030, 1, 15, 14, 0)), invited_at=None
+    )
+    project = requested_not_on_agenda(porteur, cheffe, partner_organisation)
+    text = porteur_next_step(project, dossier_facts([project])[project.pk]).text
+    assert "la prochaine est prévue le 15 janvier 2030" in text
+    session.delete()
+    text = porteur_next_step(project, dossier_facts([project])[project.pk]).text
+    assert "prochaine est prévue" not in text and "prochaine séance du comité" in text
+
+
+def test_before_a_cheffe_is_named_the_team_says_it_will_introduce_her(porteur):
+    project = ProjectFactory(owner=porteur, coach=None)
+    text = porteur_next_step(project, dossier_facts([project])[project.pk]).text
+    assert text.startswith("L'équipe de Propulsons! vous présente votre cheffe de projet")
