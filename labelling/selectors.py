@@ -413,9 +413,13 @@ def _after_decision(project: Project, decisions: list) -> dict:
     from projects.models import Status
 
     latest = decisions[-1] if decisions else None
-    if latest is None or latest.outcome not in (Status.NOT_LABELLED, Status.POSTPONED):
-        return {}
-    if project.status != latest.outcome:
+    # While the decision is still where the dossier stands: an adjournment until the label is
+    # asked again (the team may first move the dossier back to coaching), a refusal for good.
+    still_current = {
+        Status.POSTPONED: (Status.POSTPONED, Status.COACHING),
+        Status.NOT_LABELLED: (Status.NOT_LABELLED, Status.CLOSED),
+    }
+    if latest is None or project.status not in still_current.get(latest.outcome, ()):
         return {}
     latest.criteria = criteria_outcomes([latest.request])[latest.request_id]
     context = {"decision_to_explain": latest}

@@ -199,3 +199,17 @@ def test_a_labelled_projects_email_has_no_verdicts(
         record(request_with_votes, gaelle, Outcome.LABELLED)
     (message,) = mail.outbox
     assert "quatre critères" not in message.body
+
+
+def test_the_verdicts_stay_when_the_team_moves_an_adjourned_dossier_back_to_coaching(
+    client, porteur, gaelle, request_with_votes
+):
+    from projects import services as project_services
+
+    record(request_with_votes, gaelle, Outcome.POSTPONED)
+    project = Project.objects.get(pk=request_with_votes.project_id)
+    project_services.project_start_coaching(project=project, actor=gaelle)
+    client.force_login(porteur)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "L’avis du comité sur les quatre critères" in page
+    assert "demandez à nouveau la labellisation" in page
