@@ -1,14 +1,15 @@
 """The campaigns section of a dossier page (projects/sections.py), registered by the AppConfig."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import sections
+from projects import next_steps, sections
 from projects.models import Status
 
 from .forms import dossier_campaign_forms
-from .models import CampaignStatus, FigureReview
+from .models import Campaign, CampaignStatus, FigureReview
 from .selectors import dossier_campaigns
 
 
@@ -62,3 +63,37 @@ def campaigns_next_step(project, context: dict) -> sections.NextStep | None:
 
 
 sections.register("campaigns", build=campaigns_section, order=30, next_step=campaigns_next_step)
+
+
+def campaigns_facts(projects: list) -> dict[int, dict]:
+    """For the next step (projects/next_steps.py): each labelled dossier's current campaign
+    (its latest, as on the dossier page), its dates, figures waiting, result and follow-up."""
+    labelled = [
+        p.pk
+        for p in projects
+        if p.status in (Status.LABELLED, Status.CAMPAIGN_RUNNING, Status.CAMPAIGN_ENDED)
+    ]
+    if not labelled:
+        return {}
+    campaigns = (
+        Campaign.objects.filter(project_id__in=labelled)
+        .annotate(pending=Count("snapshots", filter=Q(snapshots__review=FigureReview.PENDING)))
+        .order_by("project_id", "-id")
+    )
+    facts: dict[int, dict] = {}
+    for campaign in campaigns:
+        if campaign.project_id in facts:
+            continue  # an older campaign
+        facts[campaign.project_id] = {
+            "campaign_status": campaign.status,
+            "campaign_starts_on": campaign.starts_on,
+            "campaign_ends_on": campaign.ends_on,
+            "campaign_finished": campaign.is_finished,
+            "figures_pending": campaign.pending > 0,
+            "follow_up_done": bool(campaign.rewards_delivered)
+            and campaign.project_carried_out is not None,
+        }
+    return facts
+
+
+next_steps.register_facts("campaigns", campaigns_facts)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from projects import sections
+from projects import next_steps, sections
 from projects.models import Status
 
 from .forms import PostponeForm
@@ -46,3 +46,26 @@ def coaching_next_step(project, context: dict) -> sections.NextStep | None:
 
 
 sections.register("coaching", build=coaching_section, order=10, next_step=coaching_next_step)
+
+
+def coaching_facts(projects: list) -> dict[int, dict]:
+    """The first meeting of the dossiers at "prise de contact", the only status whose next
+    step depends on it (projects/next_steps.py)."""
+    from .models import FirstMeeting
+
+    waiting = [project.pk for project in projects if project.status == Status.CONTACT]
+    if not waiting:
+        return {}
+    meetings = FirstMeeting.objects.filter(project_id__in=waiting).only(
+        "project_id", "scheduled_at", "reported_at"
+    )
+    return {
+        meeting.project_id: {
+            "meeting_at": meeting.scheduled_at,
+            "meeting_reported": meeting.is_reported,
+        }
+        for meeting in meetings
+    }
+
+
+next_steps.register_facts("coaching", coaching_facts)

@@ -20,22 +20,46 @@ class ChecklistItem:
     done: bool
     fix_url: str
     fix_label: str
+    # Stable code of the item ("report", "plan", "calibration", "text", "partner"): what the
+    # next-step decision reads (projects/next_steps.py), never the translated label.
+    code: str = ""
+    # Whether the porteur completes it on their own page (the others are done with the cheffe).
+    by_porteur: bool = False
 
 
 def completeness(project: Project, *, for_team: bool) -> list[ChecklistItem]:
     """What a dossier needs before it can ask for the label, with where to complete it."""
-    meeting = (
-        FirstMeeting.objects.filter(project=project)
-        .annotate(
+    return completeness_many([project], for_team=for_team)[project.pk]
+
+
+def completeness_many(projects: list[Project], *, for_team: bool) -> dict[int, list[ChecklistItem]]:
+    """The checklist of each dossier, in two queries whatever their number (the porteur's
+    space lists several)."""
+    meetings = {
+        meeting.project_id: meeting
+        for meeting in FirstMeeting.objects.filter(project__in=projects).annotate(
             lines=Count("financing_lines", distinct=True), tiers=Count("rewards", distinct=True)
         )
-        .first()
+    }
+    with_text = set(
+        Project.objects.filter(
+            pk__in=[project.pk for project in projects],
+            documents__kind=DocumentKind.CAMPAIGN_TEXT,
+        ).values_list("pk", flat=True)
     )
+    return {
+        project.pk: _checklist(
+            project, meetings.get(project.pk), project.pk in with_text, for_team=for_team
+        )
+        for project in projects
+    }
+
+
+def _checklist(project: Project, meeting, has_text: bool, *, for_team: bool) -> list[ChecklistItem]:
     reported = meeting is not None and meeting.is_reported
     calibrated = bool(
         reported and meeting.campaign_goal and meeting.campaign_duration_days and meeting.tiers
     )
-    has_text = project.documents.filter(kind=DocumentKind.CAMPAIGN_TEXT).exists()
     team_page = reverse("projects:team_project", args=[project.reference])
     space_page = project.get_absolute_url()
     report_page = reverse("coaching:first_meeting_report", args=[project.reference])
@@ -47,30 +71,37 @@ def completeness(project: Project, *, for_team: bool) -> list[ChecklistItem]:
             reported,
             report_page if for_team else space_page,
             _("Saisir le compte rendu") if for_team else with_cheffe,
+            "report",
         ),
         ChecklistItem(
             _("Plan de financement"),
             bool(reported and meeting.lines),
             report_page if for_team else space_page,
             _("Compléter le plan") if for_team else with_cheffe,
+            "plan",
         ),
         ChecklistItem(
             _("Campagne calibrée (objectif, durée, contreparties)"),
             calibrated,
             report_page if for_team else space_page,
             _("Compléter le calibrage") if for_team else with_cheffe,
+            "calibration",
         ),
         ChecklistItem(
             _("Texte de présentation de la campagne déposé"),
             has_text,
             (team_page if for_team else space_page) + "#documents",
             _("Déposer le texte de présentation"),
+            "text",
+            by_porteur=True,
         ),
         ChecklistItem(
             _("Un partenaire suit le projet (critère 4)"),
             project.partner_id is not None,
             edit_page,
             _("Indiquer le partenaire"),
+            "partner",
+            by_porteur=True,
         ),
     ]
 
@@ -286,11 +317,14 @@ def dossier_labelling(project: Project, *, for_team: bool) -> dict:
 
     from .models import Decision
 
-    context: dict = {
-        "porteur_decisions": list(
-            Decision.objects.filter(request__project=project).order_by("recorded_at", "id")
-        )
-    }
+    decisions = list(
+        Decision.objects.filter(request__project=project)
+        .select_related("request")
+        .order_by("recorded_at", "id")
+    )
+    context: dict = {"porteur_decisions": decisions}
+    if not for_team:
+        context.update(_after_decision(project, decisions))
     if project.status in (Status.COACHING, Status.POSTPONED):
         items = completeness(project, for_team=for_team)
         context["checklist"] = items
@@ -299,4 +333,96 @@ def dossier_labelling(project: Project, *, for_team: bool) -> dict:
         context["labelling_requests"] = list(
             LabellingRequest.objects.filter(project=project).select_related("session")
         )
+    return context
+
+
+# --- What the porteur reads of a decision -------------------------------------------------
+
+
+class CriterionVerdict:
+    """How the committee judged one criterion, over the counted votes of a request: every
+    organisation found it met, none did, or they were divided. Never who judged what."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    MIXED = "mixed"
+    NOT_ASSESSED = "not_assessed"
+    LABELS = {
+        MET: _("rempli"),
+        NOT_MET: _("non rempli"),
+        MIXED: _("avis partagés"),
+        NOT_ASSESSED: _("non examiné"),
+    }
+
+
+@dataclass
+class CriterionOutcome:
+    criterion: Criterion
+    verdict: str
+
+    @property
+    def label(self) -> str:
+        return CriterionVerdict.LABELS[self.verdict]
+
+
+def criteria_outcomes(requests: list[LabellingRequest]) -> dict[int, list[CriterionOutcome]]:
+    """Per request, the verdict on each of the four criteria, aggregated in SQL over the votes
+    that count (a conflict of interest is no judgement): two queries whatever the number of
+    requests. Only for a request whose decision is recorded (the blind vote: the porteur sees
+    nothing before); callers pass the requests of recorded decisions."""
+    criteria = list(Criterion.objects.all())
+    counts = {
+        (row["vote__request_id"], row["criterion_id"]): (row["n_met"], row["n_not_met"])
+        for row in CriterionAssessment.objects.filter(
+            vote__request__in=requests, vote__conflict_of_interest=False
+        )
+        .values("vote__request_id", "criterion_id")
+        .annotate(n_met=Count("id", filter=Q(met=True)), n_not_met=Count("id", filter=Q(met=False)))
+    }
+    result = {}
+    for request in requests:
+        outcomes = []
+        for criterion in criteria:
+            met, not_met = counts.get((request.pk, criterion.pk), (0, 0))
+            if met and not not_met:
+                verdict = CriterionVerdict.MET
+            elif not_met and not met:
+                verdict = CriterionVerdict.NOT_MET
+            elif met and not_met:
+                verdict = CriterionVerdict.MIXED
+            else:
+                verdict = CriterionVerdict.NOT_ASSESSED
+            outcomes.append(CriterionOutcome(criterion, verdict))
+        result[request.pk] = outcomes
+    return result
+
+
+def solidarity_partners() -> list[Organisation]:
+    """The solidarity finance organisations behind the label, which can still help a project
+    the committee did not label (loans, guarantees, local savings clubs)."""
+    return list(
+        Organisation.objects.filter(is_committee_member=True, is_prescribing_partner=True).order_by(
+            "display_order", "name"
+        )
+    )
+
+
+def _after_decision(project: Project, decisions: list) -> dict:
+    """What the porteur reads under a refusal or an adjournment that is the dossier's current
+    status: each criterion's verdict, then what they can do next."""
+    from projects.models import Status
+
+    latest = decisions[-1] if decisions else None
+    # While the decision is still where the dossier stands: an adjournment until the label is
+    # asked again (the team may first move the dossier back to coaching), a refusal for good.
+    still_current = {
+        Status.POSTPONED: (Status.POSTPONED, Status.COACHING),
+        Status.NOT_LABELLED: (Status.NOT_LABELLED, Status.CLOSED),
+    }
+    if latest is None or project.status not in still_current.get(latest.outcome, ()):
+        return {}
+    latest.criteria = criteria_outcomes([latest.request])[latest.request_id]
+    context = {"decision_to_explain": latest}
+    if latest.outcome == Status.NOT_LABELLED:
+        context["solidarity_partners"] = solidarity_partners()
     return context

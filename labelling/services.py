@@ -461,12 +461,15 @@ def _apply_label(decision: Decision) -> None:
 
 
 def _notify_porteur(decision: Decision) -> None:
+    """The decision, its motivation and, after a refusal or an adjournment, the verdict on
+    each criterion (never which organisation judged what) and what the porteur can do."""
     project = decision.request.project
-    emails.send(
-        "committee_decision",
-        to=[project.contact_email],
-        context={"decision": decision, "project": project},
-    )
+    context: dict[str, Any] = {"decision": decision, "project": project}
+    if decision.outcome in (Outcome.NOT_LABELLED, Outcome.POSTPONED):
+        context["criteria"] = selectors.criteria_outcomes([decision.request])[decision.request_id]
+    if decision.outcome == Outcome.NOT_LABELLED:
+        context["solidarity_partners"] = selectors.solidarity_partners()
+    emails.send("committee_decision", to=[project.contact_email], context=context)
 
 
 @transaction.atomic

@@ -126,54 +126,22 @@ for _status in ACTIVE_STATUSES:
         Status.REORIENTED,
     }
 
-# What the porteur reads in their space for each status: plain words, and what comes next.
-STATUS_EXPLANATIONS: dict[str, tuple[str, str]] = {
-    Status.CONTACT: (
-        _("Nous avons bien reçu votre projet."),
-        _("La cheffe de projet vous contacte pour fixer un premier rendez-vous de 2 heures."),
-    ),
-    Status.FIRST_MEETING_DONE: (
-        _("Le premier rendez-vous a eu lieu."),
-        _("Préparez les éléments convenus : plan de financement, contreparties, textes."),
-    ),
-    Status.COACHING: (
-        _("Vous êtes accompagné par Propulsons!."),
-        _("Complétez votre dossier pour demander la labellisation."),
-    ),
-    Status.LABELLING_REQUESTED: (
-        _("Votre demande de labellisation est enregistrée."),
-        _("La cheffe de projet l'inscrit à l'ordre du jour d'un comité."),
-    ),
-    Status.IN_COMMITTEE: (
-        _("Votre projet est examiné par le comité de labellisation."),
-        _("Vous recevrez la décision du comité par courriel."),
-    ),
-    Status.LABELLED: (
-        _("Votre projet est labellisé Propulsons!."),
-        _("Préparez le lancement de votre campagne avec la cheffe de projet."),
-    ),
-    Status.NOT_LABELLED: (
-        _("Le comité n'a pas labellisé votre projet."),
-        _("La décision motivée vous a été envoyée ; la cheffe de projet reste disponible."),
-    ),
-    Status.POSTPONED: (
-        _("Le comité a ajourné sa décision."),
-        _("Complétez les éléments demandés pour un prochain comité."),
-    ),
-    Status.CAMPAIGN_RUNNING: (
-        _("Votre campagne est en cours."),
-        _("Tenez vos chiffres à jour et restez en contact avec la cheffe de projet."),
-    ),
-    Status.CAMPAIGN_ENDED: (
-        _("Votre campagne est terminée."),
-        _("Indiquez le résultat final et le suivi de vos contreparties."),
-    ),
-    Status.CLOSED: (_("Le dossier est clos."), _("Rien de plus n'est attendu de vous.")),
-    Status.ABANDONED: (_("Le dossier est abandonné."), _("Rien de plus n'est attendu de vous.")),
-    Status.REORIENTED: (
-        _("Le dossier a été réorienté vers un autre dispositif."),
-        _("Rien de plus n'est attendu de vous."),
-    ),
+# What the porteur reads in their space for each status, in plain words. What comes next
+# depends on the dossier's facts too: projects/next_steps.py decides it.
+STATUS_EXPLANATIONS: dict[str, str] = {
+    Status.CONTACT: _("Nous avons bien reçu votre projet."),
+    Status.FIRST_MEETING_DONE: _("Le premier rendez-vous a eu lieu."),
+    Status.COACHING: _("Vous êtes accompagné par Propulsons!."),
+    Status.LABELLING_REQUESTED: _("Votre demande de labellisation est enregistrée."),
+    Status.IN_COMMITTEE: _("Votre projet est examiné par le comité de labellisation."),
+    Status.LABELLED: _("Votre projet est labellisé Propulsons!."),
+    Status.NOT_LABELLED: _("Le comité n'a pas labellisé votre projet."),
+    Status.POSTPONED: _("Le comité a ajourné sa décision."),
+    Status.CAMPAIGN_RUNNING: _("Votre campagne est en cours."),
+    Status.CAMPAIGN_ENDED: _("Votre campagne est terminée."),
+    Status.CLOSED: _("Le dossier est clos."),
+    Status.ABANDONED: _("Le dossier est abandonné."),
+    Status.REORIENTED: _("Le dossier a été réorienté vers un autre dispositif."),
 }
 
 
@@ -397,11 +365,7 @@ class Project(models.Model):
 
     @property
     def status_explanation(self) -> str:
-        return STATUS_EXPLANATIONS[self.status][0]
-
-    @property
-    def next_step_for_porteur(self) -> str:
-        return STATUS_EXPLANATIONS[self.status][1]
+        return STATUS_EXPLANATIONS[self.status]
 
 
 class StatusChange(models.Model):

@@ -18,6 +18,7 @@ from accounts.services import ServiceRefused
 from .. import services, uploads
 from ..forms import DocumentForm, ProjectDetailsForm
 from ..models import Document, Project
+from ..next_steps import dossier_facts, porteur_next_step
 from ..permissions import can_add_document, can_edit_project, can_manage_projects, can_view_project
 from ..sections import dossier_sections
 from ._common import add_document_once, communes, project_for
@@ -28,12 +29,16 @@ logger = logging.getLogger(__name__)
 @require_safe
 @login_required
 def porteur_space(request):
-    projects = (
+    projects = list(
         Project.objects.owned_by(request.user)
         .select_related("commune", "coach")
         .prefetch_related("status_changes")
         .order_by("-created_at")
     )
+    # Each dossier's next step, from facts read for all of them at once.
+    facts = dossier_facts(projects)
+    for project in projects:
+        project.porteur_step = porteur_next_step(project, facts[project.pk])
     return render(request, "projects/porteur_space.html", {"projects": projects})
 
 
@@ -61,6 +66,7 @@ def porteur_project(request, reference: str):
             # Coaching, label, campaigns: the sections the apps above register.
             **dossier_sections(project, user=request.user, for_team=False),
             "project": project,
+            "porteur_step": porteur_next_step(project, dossier_facts([project])[project.pk]),
             "history": project.status_changes.all(),
             "documents": project.documents.all(),
             "document_form": document_form,

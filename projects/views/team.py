@@ -27,8 +27,9 @@ from ..forms import (
     ReasonForm,
 )
 from ..models import ACTIVE_STATUSES, TEAM_SEARCH_FIELDS, Project, Status, StatusChange
+from ..next_steps import dossier_facts, dossier_steps
 from ..permissions import can_edit_project
-from ..sections import dossier_next_step, dossier_sections
+from ..sections import dossier_sections
 from ._common import add_document_once, project_for, require_team
 
 PAGE_SIZE = 25
@@ -148,6 +149,8 @@ def dossier_page(
     one primary button, the rare actions in "Plus d'actions"), then its sections. Also
     answers a refused anonymisation, with its form bound and its menu open."""
     context = dossier_sections(project, user=request.user, for_team=True)
+    # The one decision of the next step: the team's, and what the porteur reads meanwhile.
+    steps = dossier_steps(project, facts=dossier_facts([project])[project.pk], team_context=context)
     opening = OPENING_SECTION.get(project.status, "dossier")
     if document_form is not None and document_form.errors:
         opening = "documents"  # the form's errors, where the cheffe just was
@@ -159,7 +162,8 @@ def dossier_page(
             # Coaching, label, campaigns: the sections the apps above register.
             **context,
             "project": project,
-            "next_step": dossier_next_step(project, context),
+            "next_step": steps.team,
+            "porteur_step": steps.porteur,
             "opening_section": opening,
             "history": history,
             "documents": project.documents.select_related("uploaded_by"),

@@ -132,7 +132,7 @@ def test_the_porteur_space_lists_only_their_own_dossiers_with_plain_words(
     assert project.title in page
     assert other_project.title not in page
     assert "Nous avons bien reçu votre projet." in page
-    assert "La cheffe de projet vous contacte pour fixer un premier rendez-vous" in page
+    assert "qui vous contacte pour fixer votre premier rendez-vous de 2 heures" in page
 
 
 def test_the_porteur_dossier_page_shows_the_timeline_but_not_internal_notes(
