@@ -45,7 +45,7 @@ def pending_claim(request, reference: str):
         messages.error(
             request,
             _(
-                "Votre adresse électronique n'est pas encore vérifiée : rattachez ce dossier "
+                "Votre adresse électronique n'est pas encore vérifiée : rattachez ce dossier "
                 "par le lien que nous vous envoyons."
             ),
         )
