@@ -2,7 +2,11 @@
 so every value is escaped) and a PNG drawn with Pillow, both with the label number and the
 year, and the HTML snippet that links them to the public verification page."""
 
+import logging
+import unicodedata
+from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,12 +16,17 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .models import Project
 
+logger = logging.getLogger(__name__)
+
 NAVY = "#14325c"
 ORANGE = "#b34700"
 CREAM = "#fff6ec"
 # The badge's size in CSS pixels; the PNG is drawn at twice that, sharp on dense screens.
 WIDTH, HEIGHT = 320, 120
 PNG_SCALE = 2
+# Pillow's own font has no accented letters ("labellisé" would show a box): the PNG is drawn
+# with DejaVu Sans, from Debian's fonts-dejavu-core (installed by the Dockerfile).
+FONT_DIRECTORY = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def labelled_project(number: str) -> Project | None:
@@ -53,19 +62,21 @@ def badge_svg(project: Project) -> str:
 
 def badge_png(project: Project) -> bytes:
     texts = badge_texts(project)
+    if not _font_path("DejaVuSans.ttf"):
+        # Without the font, letters without their accents rather than boxes.
+        texts = {key: _without_accents(text) for key, text in texts.items()}
     scale = PNG_SCALE
-    image = Image.new("RGB", (WIDTH * scale, HEIGHT * scale), CREAM)
+    image = Image.new("RGBA", (WIDTH * scale, HEIGHT * scale), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
+    box = (2 * scale, 2 * scale, (WIDTH - 2) * scale, (HEIGHT - 2) * scale)
+    draw.rounded_rectangle(box, radius=14 * scale, fill=CREAM)
+    # The orange band, inside the rounded corners: a rounded rectangle cut at its right.
     draw.rounded_rectangle(
-        (2 * scale, 2 * scale, (WIDTH - 2) * scale, (HEIGHT - 2) * scale),
-        radius=14 * scale,
-        fill=CREAM,
-        outline=NAVY,
-        width=3 * scale,
+        (box[0], box[1], box[0] + 40 * scale, box[3]), radius=14 * scale, fill=ORANGE
     )
-    draw.rectangle((2 * scale, 2 * scale, 14 * scale, (HEIGHT - 2) * scale), fill=ORANGE)
-    # Pillow's own font (shipped in its wheel): no system font to install on the server.
-    draw.text((30 * scale, 16 * scale), texts["brand"], fill=NAVY, font=_font(26 * scale))
+    draw.rectangle((box[0] + 12 * scale, box[1], box[0] + 40 * scale, box[3]), fill=CREAM)
+    draw.rounded_rectangle(box, radius=14 * scale, outline=NAVY, width=3 * scale)
+    draw.text((30 * scale, 16 * scale), texts["brand"], fill=NAVY, font=_font(26 * scale, True))
     draw.text((30 * scale, 52 * scale), texts["headline"], fill=ORANGE, font=_font(18 * scale))
     draw.text((30 * scale, 80 * scale), texts["number"], fill=NAVY, font=_font(18 * scale))
     out = BytesIO()
@@ -73,8 +84,23 @@ def badge_png(project: Project) -> bytes:
     return out.getvalue()
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+@cache
+def _font_path(name: str) -> str:
+    path = FONT_DIRECTORY / name
+    if path.exists():
+        return str(path)
+    logger.warning("label badge: %s is missing, the PNG is drawn without accents", path)
+    return ""
+
+
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = _font_path("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
+
+
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii() or c == "°")
 
 
 def verification_url(project: Project) -> str:

@@ -163,3 +163,38 @@ def test_the_badge_and_the_page_are_public_but_the_kit_is_the_owners(
     assert client.get("/label/PS-2026-07/badge.svg").status_code == 200
     client.force_login(other_porteur)
     assert client.get(labelled.get_absolute_url()).status_code == 404
+
+
+def _glyphless(font, text: str) -> list[str]:
+    """The characters of `text` that `font` draws as its "missing glyph" box."""
+    from PIL import ImageDraw
+
+    def drawn(character: str) -> bytes:
+        image = Image.new("L", (80, 80))
+        ImageDraw.Draw(image).text((10, 10), character, font=font, fill=255)
+        return image.tobytes()
+
+    missing = drawn("\U0010ffff")
+    return [c for c in set(text) if not c.isspace() and drawn(c) == missing]
+
+
+def test_the_png_font_draws_every_letter_of_the_badge(labelled):
+    if not label_kit._font_path("DejaVuSans.ttf"):
+        pytest.skip("fonts-dejavu-core is not installed")
+    texts = "".join(label_kit.badge_texts(labelled).values())
+    assert "é" in texts
+    assert _glyphless(label_kit._font(36), texts) == []
+    assert _glyphless(label_kit._font(36, bold=True), texts) == []
+
+
+def test_without_the_font_the_png_drops_the_accents_rather_than_showing_boxes(
+    labelled, monkeypatch, tmp_path
+):
+    label_kit._font_path.cache_clear()
+    monkeypatch.setattr(label_kit, "FONT_DIRECTORY", tmp_path)
+    try:
+        assert label_kit._without_accents("Projet labellisé — n° 7") == "Projet labellise  n° 7"
+        image = Image.open(io.BytesIO(label_kit.badge_png(labelled)))
+        assert image.format == "PNG"
+    finally:
+        label_kit._font_path.cache_clear()
