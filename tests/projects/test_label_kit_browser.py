@@ -66,6 +66,10 @@ def test_a_labelled_porteur_downloads_the_badge_copies_the_snippet_and_verifies(
     assert page.get_by_role("button", name="Rattacher ce dossier à mon compte").is_visible()
     assert axe(page) == []
     _shoot(page, "space-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _no_sideways_scroll(page)
+    _shoot(page, "space-390")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     click_and_wait(page.get_by_role("link", name="Kit du label"))
     kit = page.locator("#kit-du-label")
