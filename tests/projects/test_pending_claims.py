@@ -27,9 +27,7 @@ def _verify(user: User) -> User:
     return user
 
 
-def test_the_space_lists_a_pending_dossier_and_attaches_it_for_a_verified_address(
-    client, porteur
-):
+def test_the_space_lists_a_pending_dossier_and_attaches_it_for_a_verified_address(client, porteur):
     _verify(porteur)
     pending = _pending(porteur.email, title="La Ferme du Ternois")
     client.force_login(porteur)
@@ -96,9 +94,7 @@ def test_the_resend_service_is_throttled_then_allowed_again(porteur):
     assert services.claim_token_read(token) == pending.pk
 
 
-def test_the_resend_service_refuses_another_address_and_an_attached_dossier(
-    porteur, other_porteur
-):
+def test_the_resend_service_refuses_another_address_and_an_attached_dossier(porteur, other_porteur):
     pending = _pending(porteur.email)
     with pytest.raises(services.TransitionError):
         services.project_claim_link_resend(project=pending, user=other_porteur)
@@ -205,7 +201,10 @@ def test_choosing_a_password_through_the_reset_link_proves_the_address(client, p
     response = client.get(f"/compte/mot-de-passe/nouveau/{uid}/{token}/", follow=True)
     client.post(
         response.redirect_chain[-1][0],
-        {"new_password1": "un-mot-de-passe-solide-42", "new_password2": "un-mot-de-passe-solide-42"},
+        {
+            "new_password1": "un-mot-de-passe-solide-42",
+            "new_password2": "un-mot-de-passe-solide-42",
+        },
     )
     porteur.refresh_from_db()
     assert porteur.email_verified_at is not None
