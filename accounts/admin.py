@@ -120,6 +120,9 @@ class UserAdmin(BoundedAdminSearch, DjangoUserAdmin):
         if not change:
             # New accounts get no usable password: the person sets it through the reset link.
             obj.set_unusable_password()
+        elif "email" in form.changed_data:
+            # A new address is not proved until its owner opens a link mailed to it.
+            obj.email_verified_at = None
         super().save_model(request, obj, form, change)
         user_apply_role(user=obj)
 

@@ -85,6 +85,10 @@ class User(AbstractUser):
         help_text=_("Obligatoire pour un membre du comité : l'organisation qu'il représente."),
     )
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    # Set when the person opened a link mailed to `email` (choosing their password, attaching
+    # a dossier); cleared when an administrator changes the address. An account an
+    # administrator gave a password to has not proved its address (accounts.services).
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

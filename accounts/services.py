@@ -64,6 +64,15 @@ def user_create(
     return user
 
 
+def user_mark_email_verified(*, user: User) -> None:
+    """The person opened a link mailed to their address: it is theirs (idempotent)."""
+    now = timezone.now()
+    if User.objects.filter(pk=user.pk, email=user.email, email_verified_at__isnull=True).update(
+        email_verified_at=now
+    ):
+        user.email_verified_at = now
+
+
 @transaction.atomic
 def user_erase(*, user: User) -> None:
     """Erase a person's account data; the row stays (history points to it), unusable.
@@ -82,8 +91,19 @@ def user_erase(*, user: User) -> None:
     user.last_name = ""
     user.phone = ""
     user.is_active = False
+    user.email_verified_at = None
     user.set_unusable_password()
-    user.save(update_fields=["email", "first_name", "last_name", "phone", "is_active", "password"])
+    user.save(
+        update_fields=[
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "is_active",
+            "password",
+            "email_verified_at",
+        ]
+    )
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).update(object_repr=str(user)[:200])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.forms import EmailAuthenticationForm
 from accounts.landing import home_for
 from accounts.permissions import can_use_admin
+from accounts.services import user_mark_email_verified
 from propulsons.http import posted_text
 
 
@@ -40,6 +41,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         # Whoever proves they own the address may log in again at once.
         axes_reset(username=form.user.email)
+        user_mark_email_verified(user=form.user)
         return super().form_valid(form)
 
 

@@ -190,6 +190,12 @@ class ProjectQuerySet(models.QuerySet):
     def owned_by(self, user) -> "ProjectQuerySet":
         return self.filter(owner=user)
 
+    def awaiting_claim_by(self, user) -> "ProjectQuerySet":
+        """Dossiers submitted with `user`'s address and not yet attached to any account."""
+        return self.filter(
+            owner__isnull=True, anonymised_at__isnull=True, contact_email__iexact=user.email
+        )
+
     def with_list_relations(self) -> "ProjectQuerySet":
         return self.select_related("commune", "partner", "owner")
 
@@ -303,6 +309,11 @@ class Project(models.Model):
         _("labellisé le"), null=True, blank=True, validators=[date_in_range]
     )
     label_number = models.CharField(_("numéro de label"), max_length=20, blank=True)
+    # When the link to attach the dossier to an existing account was last emailed: resending
+    # it is throttled on this (services.project_claim_link_resend).
+    claim_link_sent_at = models.DateTimeField(
+        _("lien de rattachement envoyé le"), null=True, blank=True
+    )
 
     consent_at = models.DateTimeField(_("consentement donné le"))
     # The date of the latest coaching exchange, kept by coaching.services.interaction_record

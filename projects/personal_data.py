@@ -220,6 +220,7 @@ def _declare() -> None:
             "financing_type": "a code; statistics",
             "heard_from": "a code; statistics on how porteurs hear of the label",
             "label_number": "the public register of labels given",
+            "claim_link_sent_at": "a date; when a link was emailed, not to whom",
         },
     )
     register(
@@ -271,6 +272,7 @@ def _declare() -> None:
             "email": neutral(lambda user: f"anonyme-utilisateur-{user.pk}@anonyme.invalid"),
             "phone": BLANK,
             "password": neutral("(unusable)"),
+            "email_verified_at": NULL,
         },
         keep={"role": "a code"},
     )

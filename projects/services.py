@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 CLAIM_SALT = "projects.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 30  # a claim link stays valid 30 days
+# A porteur may ask for the claim link again at most once in this many minutes per dossier:
+# enough to recover from a lost or expired email, too little to flood a mailbox.
+CLAIM_RESEND_MINUTES = 10
 
 
 class TransitionError(ServiceRefused):
@@ -134,6 +137,8 @@ def project_submit(
     elif submitted_by is not None and submitted_by.pk == existing.pk:
         # Logged in with that very address: nothing to confirm.
         project.owner = existing
+    elif notify:
+        project.claim_link_sent_at = now  # the link leaves with the confirmation below
     project.save()
     StatusChange.objects.create(
         project=project, from_status="", to_status=Status.CONTACT, actor=submitted_by
@@ -165,6 +170,43 @@ def project_claim(*, project: Project, user: User) -> Project:
         return project
     project.owner = user
     return project
+
+
+class ClaimLinkThrottled(ServiceRefused):
+    """The claim link of this dossier was emailed less than CLAIM_RESEND_MINUTES ago."""
+
+
+@transaction.atomic
+def project_claim_link_resend(*, project: Project, user: User, now: datetime | None = None) -> None:
+    """Email the link that attaches `project` to `user`'s account again (the first one was
+    lost or has expired), to the dossier's own address, at most once per
+    CLAIM_RESEND_MINUTES: a conditional UPDATE, so two clicks send one email."""
+    if user.email.lower() != project.contact_email.lower():
+        raise TransitionError(_("Ce dossier a été déposé avec une autre adresse électronique."))
+    now = now or timezone.now()
+    allowed = models.Q(claim_link_sent_at__isnull=True) | models.Q(
+        claim_link_sent_at__lte=now - timedelta(minutes=CLAIM_RESEND_MINUTES)
+    )
+    sent = Project.objects.filter(allowed, pk=project.pk, owner__isnull=True).update(
+        claim_link_sent_at=now
+    )
+    if not sent:
+        project.refresh_from_db(fields=["owner", "claim_link_sent_at"])
+        if project.owner_id is not None:
+            raise TransitionError(_("Ce dossier est déjà rattaché à un compte."))
+        raise ClaimLinkThrottled(
+            _(
+                "Le lien vient de vous être envoyé. Consultez votre messagerie ou réessayez "
+                "dans %(minutes)s minutes."
+            )
+            % {"minutes": CLAIM_RESEND_MINUTES}
+        )
+    project.claim_link_sent_at = now
+    emails.send(
+        "project_claim_link",
+        to=[project.contact_email],
+        context={"project": project, "claim_token": claim_token_make(project)},
+    )
 
 
 @transaction.atomic

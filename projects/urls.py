@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import porteur, privacy, public, team
+from .views import claims, label, porteur, privacy, public, team
 
 app_name = "projects"
 
@@ -36,4 +36,14 @@ urlpatterns = [
         team.team_reorient,
         name="team_reorient",
     ),
+    path(
+        "espace/en-attente/<str:reference>/rattacher/", claims.pending_claim, name="pending_claim"
+    ),
+    path(
+        "espace/en-attente/<str:reference>/renvoyer-le-lien/",
+        claims.pending_resend,
+        name="pending_resend",
+    ),
+    path("label/<str:number>/", label.label_verify, name="label_verify"),
+    path("label/<str:number>/badge.<str:fmt>", label.label_badge, name="label_badge"),
 ]

@@ -177,6 +177,22 @@ class World:
 
         return claim_token_make(ProjectFactory(owner=None, contact_email=self.porteur.email))
 
+    @cached_property
+    def pending(self):
+        """A dossier submitted with the porteur's address, not attached to their account."""
+        return ProjectFactory(owner=None, contact_email=self.porteur.email)
+
+    @cached_property
+    def label_number(self):
+        from datetime import date
+
+        return ProjectFactory(
+            owner=self.porteur,
+            status="labelled",
+            label_number="PS-2026-01",
+            labelled_on=date(2026, 3, 1),
+        ).label_number
+
     def password_reset(self):
         # Made after logging in: the token covers last_login, which force_login changes.
         return {
@@ -263,6 +279,17 @@ MATRIX: dict[str, Row] = {
     "projects:claim": Row(
         FORM, (LOGIN, 200, 404, 404, 404, 404), lambda w: {"token": w.claim_token}
     ),
+    # Dossiers submitted with the porteur's address, waiting on their space: attached or
+    # their link sent again only by that account (unproved address here: back to the space).
+    "projects:pending_claim": Row(
+        POST, (LOGIN, 302, 404, 404, 404, 404), lambda w: {"reference": w.pending.reference}
+    ),
+    "projects:pending_resend": Row(
+        POST, (LOGIN, 302, 404, 404, 404, 404), lambda w: {"reference": w.pending.reference}
+    ),
+    # The label is public: its verification page and its badge (projects/views/label.py).
+    "projects:label_verify": Row(GET, EVERYONE, lambda w: {"number": w.label_number}),
+    "projects:label_badge": Row(GET, EVERYONE, lambda w: {"number": w.label_number, "fmt": "svg"}),
     "projects:document_download": Row(
         GET, (LOGIN, 200, 404, 404, 200, 200), lambda w: {"pk": w.document.pk}
     ),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.services import ServiceRefused
+from accounts.services import ServiceRefused, user_mark_email_verified
 
 from .. import services, uploads
 from ..forms import DocumentForm, ProjectDetailsForm
@@ -39,7 +39,13 @@ def porteur_space(request):
     facts = dossier_facts(projects)
     for project in projects:
         project.porteur_step = porteur_next_step(project, facts[project.pk])
-    return render(request, "projects/porteur_space.html", {"projects": projects})
+    # Submitted with this account's address but not attached yet (projects/views/claims.py).
+    pending_claims = Project.objects.awaiting_claim_by(request.user).select_related("commune")
+    return render(
+        request,
+        "projects/porteur_space.html",
+        {"projects": projects, "pending_claims": pending_claims},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,6 +133,8 @@ def claim(request, token: str):
         except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect("projects:porteur_space")
+        # The link was mailed to this address: the account's address is proved.
+        user_mark_email_verified(user=request.user)
         messages.success(
             request,
             _("Le dossier %(ref)s est rattaché à votre compte.") % {"ref": project.reference},

@@ -500,11 +500,12 @@ def test_the_migrations_resolve_rows_doubled_before_the_constraints():
     from django.db.migrations.executor import MigrationExecutor
 
     before = [("campaigns", "0006_fill_declared_figures"), ("accounts", "0004_deletion_requests")]
+    # Made with today's models, before going back: the old schema lacks the newer columns.
+    porteur = UserFactory(email="double.avant@example.org")
+    project = LabelledProjectFactory()
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
-    porteur = UserFactory(email="double.avant@example.org")
-    project = LabelledProjectFactory()
     Campaign_ = old.get_model("campaigns", "Campaign")
     DeletionRequest_ = old.get_model("accounts", "DeletionRequest")
     platform = old.get_model("campaigns", "Platform").objects.first()
