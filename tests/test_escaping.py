@@ -349,9 +349,7 @@ def test_spreadsheet_export_does_not_turn_a_title_into_a_formula(cheffe, formula
     stores a text starting with « = » as a formula (found by this test, fixed)."""
     from openpyxl import load_workbook
 
-    response = login(cheffe).get(
-        "/accompagnement/bilan/export.xlsx?start=2015-11-01"
-    )
+    response = login(cheffe).get("/accompagnement/bilan/export.xlsx?start=2015-11-01")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))["Campagnes"]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
