@@ -71,7 +71,7 @@ format: install-dev
 ## Needs GNU gettext (apt-get install gettext); the compiled .mo file is committed.
 messages: install-dev
 	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=bench --ignore="tests/*"
-	$(BIN)/python bin/fill-french-plurals locale/fr/LC_MESSAGES/django.po
+	$(BIN)/python bin/fill-french-catalogue locale/fr/LC_MESSAGES/django.po
 	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 ci:

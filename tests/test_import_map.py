@@ -27,6 +27,7 @@ LAYERS = ["propulsons", "labelling", "coaching", "campaigns", "projects", "accou
 TOOLBOX = {
     "propulsons.admin",
     "propulsons.cache",
+    "propulsons.charts",
     "propulsons.context_processors",
     "propulsons.dates",
     "propulsons.forms",
@@ -34,6 +35,7 @@ TOOLBOX = {
     "propulsons.http",
     "propulsons.search",
     "propulsons.templatetags.phone",
+    "propulsons.typography",
 }
 
 # The rooms of an app, lowest first; a module never imports a room above its own (in any app).
