@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "propulsons.context_processors.site",
             ],
+            # French amounts, percentages and dates in every template without {% load %}.
+            "builtins": ["propulsons.templatetags.french"],
         },
     },
 ]

@@ -33,3 +33,30 @@ def spacing_defects(text: str) -> list[str]:
         text[max(0, match.start() - 30) : match.end() + 10].replace("\n", " ")
         for match in PLAIN_SPACE_DEFECT.finditer(text)
     ]
+
+
+def euros(value) -> str:
+    """81125 → "81 125 €": whole euros, the French thousands separator, a non-breaking space."""
+    from django.template.defaultfilters import floatformat
+
+    if value is None or value == "":
+        return ""
+    return f"{floatformat(value, '0g')}{NBSP}€"
+
+
+def percent(value) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{value}{NBSP}%"
+
+
+def day(value, format_string: str = "j F Y") -> str:
+    """A date as French writes it: "1er novembre 2026", "lundi 1er décembre 2026, 14h30"."""
+    from django.utils.formats import date_format
+
+    if not value:
+        return ""
+    if value.day == 1:
+        # In Django's date format, a backslash prints the next letter as is.
+        format_string = re.sub(r"(?<!\\)j", r"j\\e\\r", format_string)
+    return date_format(value, format_string)

@@ -67,7 +67,7 @@ def test_a_porteur_declaration_waits_for_the_team(client, porteur, cheffe, campa
     client.force_login(cheffe)
     dashboard = client.get("/accompagnement/")
     assert dashboard.context["declarations_count"] == 1
-    assert "Chiffres déclarés à vérifier : 1" in dashboard.content.decode()
+    assert "Chiffres déclarés à vérifier\u00a0: 1" in dashboard.content.decode()
     dossier = client.get(f"/accompagnement/dossiers/{campaign.project.reference}/")
     assert f"/accompagnement/chiffres/{declared.pk}/accepter/" in dossier.content.decode()
 
@@ -125,7 +125,7 @@ def test_figures_entered_by_the_team_count_at_once(client, cheffe, campaign):
         ("9999999999", "10000000", "amount", "Vérifiez le montant"),
         ("60000", "100", "amount", "10 fois l'objectif"),
         ("4000", "200000", "contributors", "au plus 100"),
-        ("50", "400", "contributors", "au moins 1 €"),
+        ("50", "400", "contributors", "au moins 1\u00a0€"),
     ],
 )
 def test_implausible_figures_are_refused(

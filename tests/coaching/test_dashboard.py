@@ -246,7 +246,7 @@ def test_saving_the_inline_form_logs_the_exchange_and_closes_the_reminder(client
     page = page_text(client.get("/accompagnement/"))
     assert (
         f"L'échange est enregistré dans le dossier {project.reference} et le rappel "
-        "« Rappeler la banque » est clos." in page
+        "«\u00a0Rappeler la banque\u00a0» est clos." in page
     )
     assert f'id="rappel-{reminder.pk}"' not in page
 

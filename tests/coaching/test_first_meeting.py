@@ -155,7 +155,7 @@ def test_the_report_is_stored_as_structured_rows_and_moves_the_dossier(
 
     page = client.get(f"/accompagnement/dossiers/{project.reference}/").content.decode()
     assert "Pertinent sous conditions" in page
-    assert "Part du financement participatif : 40,0 %" in page
+    assert "Part du financement participatif\u00a0: 40,0\u00a0%" in page
     assert "20\xa0000 €" in page
 
 

@@ -216,7 +216,7 @@ def test_the_dashboard_puts_overdue_and_today_first(client, cheffe):
     assert "En retard" in page and "Aujourd&#x27;hui" in page or "Aujourd'hui" in page
     assert "Rendez-vous proche" in page
     assert "20/11/2026" in page  # the last exchange of the active dossier
-    assert "Mon portefeuille : 2 dossiers" in page
+    assert "Mon portefeuille\u00a0: 2 dossiers" in page
 
 
 def test_the_dashboard_quick_entry_records_an_exchange(client, cheffe):

@@ -380,11 +380,11 @@ def test_the_porteur_raises_the_request_from_their_space(
     project = ProjectFactory(owner=porteur, status=Status.COACHING, partner=partner_organisation)
     client.force_login(porteur)
     page = client.get(f"/espace/dossiers/{project.reference}/").content.decode()
-    assert "Dossier complet à 20 %" in page
+    assert "Dossier complet à 20\u00a0%" in page
     assert "Demander la labellisation" not in page
     complete_dossier(project, cheffe)
     page = client.get(f"/espace/dossiers/{project.reference}/").content.decode()
-    assert "Dossier complet à 100 %" in page
+    assert "Dossier complet à 100\u00a0%" in page
     response = client.post(f"/comite/dossiers/{project.reference}/demander/")
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).status == Status.LABELLING_REQUESTED

@@ -408,7 +408,7 @@ def test_an_erasure_request_that_fails_stays_to_process_with_a_french_message(
             "/accompagnement/donnees-personnelles/", {"request": erasure.pk}, follow=True
         )
     assert response.status_code == 200
-    assert "a échoué ; rien n'a été modifié" in html.unescape(response.content.decode())
+    assert "a échoué\u00a0; rien n'a été modifié" in html.unescape(response.content.decode())
     erasure.refresh_from_db()
     assert (erasure.processed_at, erasure.message) == (None, "Merci")
     assert User.objects.get(pk=project.owner_id).email == EMAIL

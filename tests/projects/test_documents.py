@@ -287,7 +287,7 @@ def test_an_oversized_upload_is_refused_with_the_size_sent(client, porteur, proj
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     client.force_login(porteur)
     error = upload_error(upload(client, project, "gros.pdf", PDF + b"0" * (3 * 1024 * 1024)))
-    assert "Ce fichier pèse 3,0 Mo : la limite est de 1 Mo." in error
+    assert "Ce fichier pèse 3,0 Mo\u00a0: la limite est de 1 Mo." in error
     assert not Document.objects.exists()
 
 

@@ -185,7 +185,7 @@ def test_the_header_shows_the_one_next_step_of_the_status(client, cheffe, scenar
     step = next_step(page)
     if expected is None:
         assert step is None
-        assert "aucune : le dossier n'est plus actif." in header(page)
+        assert "aucune\u00a0: le dossier n'est plus actif." in header(page)
         return
     label, address, method = step
     assert (label, method) == expected
@@ -359,7 +359,7 @@ def test_anonymisation_without_the_confirmation_is_refused_and_keeps_the_reason(
     assert ">Demande écrite du porteur</textarea>" in menu
     error = fragment(menu, r'id="confirmation-anonymisation"', "</div>")
     assert 'aria-invalid="true"' in error
-    assert "Cochez la case pour confirmer : l'anonymisation ne peut pas être défaite." in error
+    assert "Cochez la case pour confirmer\u00a0: l'anonymisation ne peut pas être défaite." in error
     # The page answers at the anonymisation's address: its other forms still post to theirs.
     assert f'action="{url(project)}" enctype="multipart/form-data"' in page
 
@@ -372,7 +372,7 @@ def test_anonymisation_without_a_reason_is_refused_next_to_the_field(client, che
     error = fragment(
         html.unescape(response.content.decode()), r'id="raison-anonymisation"', "</div>"
     )
-    assert "Indiquez la raison : elle est conservée dans le journal." in error
+    assert "Indiquez la raison\u00a0: elle est conservée dans le journal." in error
 
 
 def test_anonymisation_with_the_confirmation_anonymises(client, cheffe, project):
