@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import porteur, privacy, public, team
+from .views import messages, porteur, privacy, public, team
 
 app_name = "projects"
 
@@ -36,4 +36,5 @@ urlpatterns = [
         team.team_reorient,
         name="team_reorient",
     ),
+    path("dossiers/<str:reference>/messages/", messages.dossier_message, name="dossier_message"),
 ]

@@ -1,0 +1,37 @@
+"""The unread messages, where the porteur and the cheffe look first: the porteur's space (per
+dossier) and the cheffe's dashboard. A constant number of queries whatever the dossiers."""
+
+from django import template
+
+from ..messaging import unread_counts_for_porteur, unread_for_team
+from ..permissions import can_manage_projects
+
+register = template.Library()
+
+TEAM_SHOWN = 10
+
+
+@register.simple_tag(takes_context=True)
+def porteur_unread(context, project) -> int:
+    """How many team messages on `project` its porteur has not opened: one query per page,
+    kept on the request for every dossier of the page."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    counts = getattr(request, "_porteur_unread_counts", None)
+    if counts is None:
+        counts = unread_counts_for_porteur(request.user)
+        request._porteur_unread_counts = counts
+    return counts.get(project.pk, 0)
+
+
+@register.inclusion_tag("projects/_team_unread_messages.html", takes_context=True)
+def team_unread_messages(context) -> dict:
+    """The cheffe's "Messages des porteurs": the unread ones, oldest first (two queries)."""
+    request = context.get("request")
+    if request is None or not can_manage_projects(request.user):
+        return {"show": False}
+    unread = unread_for_team(request.user)
+    shown = list(unread[: TEAM_SHOWN + 1])
+    count = len(shown) if len(shown) <= TEAM_SHOWN else unread.count()
+    return {"show": True, "unread": shown[:TEAM_SHOWN], "unread_count": count}
