@@ -6,33 +6,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0013_bounded_dates'),
+        ("projects", "0013_bounded_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DossierMessage',
+            name="DossierMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender', models.CharField(choices=[('porteur', 'Porteur'), ('team', 'Équipe')], max_length=10, verbose_name='écrit par')),
-                ('kind', models.CharField(choices=[('message', 'Message'), ('press', 'Demande de rencontre\xa0: presse'), ('journalist', 'Demande de rencontre\xa0: journaliste'), ('relay', 'Demande de rencontre\xa0: relais'), ('other_meeting', 'Demande de rencontre\xa0: autre')], default='message', max_length=20, verbose_name='type')),
-                ('body', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='envoyé le')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='lu le')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='répondu le')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='projects.document', verbose_name='pièce jointe')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='projects.project', verbose_name='dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.CharField(
+                        choices=[("porteur", "Porteur"), ("team", "Équipe")],
+                        max_length=10,
+                        verbose_name="écrit par",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message", "Message"),
+                            ("press", "Demande de rencontre\xa0: presse"),
+                            ("journalist", "Demande de rencontre\xa0: journaliste"),
+                            ("relay", "Demande de rencontre\xa0: relais"),
+                            ("other_meeting", "Demande de rencontre\xa0: autre"),
+                        ],
+                        default="message",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="envoyé le"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="lu le")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="répondu le"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="projects.document",
+                        verbose_name="pièce jointe",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="projects.project",
+                        verbose_name="dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message du dossier',
-                'verbose_name_plural': 'messages des dossiers',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['project', 'sender', 'read_at'], name='projects_do_project_b7953e_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), ('kind__in', ['journalist', 'other_meeting', 'press', 'relay']), _connector='OR'), name='only_requests_are_answered')],
+                "verbose_name": "message du dossier",
+                "verbose_name_plural": "messages des dossiers",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["project", "sender", "read_at"],
+                        name="projects_do_project_b7953e_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("answered_at__isnull", True),
+                            ("kind__in", ["journalist", "other_meeting", "press", "relay"]),
+                            _connector="OR",
+                        ),
+                        name="only_requests_are_answered",
+                    )
+                ],
             },
         ),
     ]
