@@ -20,9 +20,10 @@ def _moment(interaction: Interaction) -> datetime:
     return timezone.make_aware(datetime.combine(interaction.happened_on, time(12)))
 
 
-def shared_notes(project, *, for_team: bool) -> list[messaging.FeedItem]:
-    """The notes of the exchanges the porteur may read (never the internal notes)."""
-    notes = Interaction.objects.filter(project=project).exclude(shared_note="")
+def shared_notes(project, *, context: dict, for_team: bool) -> list[messaging.FeedItem]:
+    """The notes of the exchanges the porteur may read (never the internal notes), from the
+    exchanges coaching's section put on the page (coaching/sections.py)."""
+    interactions = context.get("interactions") or ()
     return [
         messaging.FeedItem(
             at=_moment(note),
@@ -33,7 +34,8 @@ def shared_notes(project, *, for_team: bool) -> list[messaging.FeedItem]:
             obj=note,
             day_only=True,
         )
-        for note in notes.select_related("author")
+        for note in interactions
+        if note.shared_note
     ]
 
 

@@ -36,7 +36,9 @@ class MessageForm(EmptyChoiceLabels, forms.Form):
     )
     upload = forms.FileField(label=gettext_lazy("Joindre un fichier (facultatif)"), required=False)
 
-    def __init__(self, *args, project, for_team: bool, **kwargs):
+    def __init__(
+        self, *args, project, for_team: bool, has_open_requests: bool | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.for_team = for_team
         if for_team:
@@ -44,11 +46,13 @@ class MessageForm(EmptyChoiceLabels, forms.Form):
             self.fields["body"].label = _("Votre réponse au porteur")
             requests = project.messages.open_requests()
             self.fields["answers"].queryset = requests
+            if has_open_requests is None:  # the page knows it already; a post asks
+                has_open_requests = requests.exists()
             self.fields["answers"].label_from_instance = lambda request: (
                 _("%(kind)s du %(date)s")
                 % {"kind": request.get_kind_display(), "date": request.created_at.strftime("%d/%m")}
             )
-            if not requests.exists():
+            if not has_open_requests:
                 del self.fields["answers"]
         else:
             del self.fields["answers"]

@@ -66,7 +66,8 @@ class FeedItem:
     day_only: bool = False
 
 
-# source(project, for_team=...) -> the app's feed items for this dossier.
+# source(project, context=..., for_team=...) -> the app's feed items for this dossier, read
+# from the page's context (the app's own section put its rows there): see dossier_feed.
 FEED_SOURCES: dict[str, Callable[..., list[FeedItem]]] = {}
 
 
@@ -214,10 +215,17 @@ def unread_for_team(user: User) -> QuerySet[DossierMessage]:
     )
 
 
-def dossier_feed(project: Project, *, for_team: bool) -> list[FeedItem]:
-    """The dossier's activity, oldest first: messages, status changes, what the apps add."""
+def dossier_feed(project: Project, *, context: dict[str, Any], for_team: bool) -> list[FeedItem]:
+    """The dossier's activity, oldest first: its messages, its status changes and what the
+    apps above add (FEED_SOURCES).
+
+    Built from the page's context as the sections and the view left it: the messages
+    (`dossier_messages`, read by the messages' section), the history the page shows anyway
+    (`history`) and each app's own rows (coaching's `interactions`). Iterating those very
+    querysets fills their cache, which the page's other blocks then reuse: the thread costs
+    no query of its own."""
     items: list[FeedItem] = []
-    for message in project.messages.select_related("author", "document"):
+    for message in context.get("dossier_messages", ()):
         items.append(
             FeedItem(
                 at=message.created_at,
@@ -228,7 +236,10 @@ def dossier_feed(project: Project, *, for_team: bool) -> list[FeedItem]:
                 obj=message,
             )
         )
-    for change in StatusChange.objects.filter(project=project).select_related("actor"):
+    history = context.get("history")
+    if history is None:
+        history = StatusChange.objects.filter(project=project).select_related("actor")
+    for change in history:
         items.append(
             FeedItem(
                 at=change.created_at,
@@ -240,8 +251,13 @@ def dossier_feed(project: Project, *, for_team: bool) -> list[FeedItem]:
             )
         )
     for source in FEED_SOURCES.values():
-        items.extend(source(project, for_team=for_team))
+        items.extend(source(project, context=context, for_team=for_team))
     return sorted(items, key=lambda item: item.at)
+
+
+def thread_messages(project: Project) -> list[DossierMessage]:
+    """The dossier's messages, with what the thread shows of each (one query)."""
+    return list(project.messages.select_related("author", "document"))
 
 
 def _author_name(message: DossierMessage) -> str:

@@ -3,7 +3,7 @@ dossier) and the cheffe's dashboard. A constant number of queries whatever the d
 
 from django import template
 
-from ..messaging import unread_counts_for_porteur, unread_for_team
+from ..messaging import dossier_feed, unread_counts_for_porteur, unread_for_team
 from ..permissions import can_manage_projects
 
 register = template.Library()
@@ -35,3 +35,11 @@ def team_unread_messages(context) -> dict:
     shown = list(unread[: TEAM_SHOWN + 1])
     count = len(shown) if len(shown) <= TEAM_SHOWN else unread.count()
     return {"show": True, "unread": shown[:TEAM_SHOWN], "unread_count": count}
+
+
+@register.simple_tag(takes_context=True)
+def thread(context) -> list:
+    """The dossier's activity feed, from the page's context (projects/messaging.py)."""
+    return dossier_feed(
+        context["project"], context=context.flatten(), for_team=context.get("messages_for_team")
+    )
