@@ -203,16 +203,27 @@ def unread_counts_for_porteur(user: User) -> dict[int, int]:
     return {row["project"]: row["n"] for row in rows}
 
 
-def unread_for_team(user: User) -> QuerySet[DossierMessage]:
-    """The porteurs' messages this team member should read: on her dossiers, and on those
-    without a cheffe yet; the oldest first."""
+def _for_team_member(user: User, messages: QuerySet[DossierMessage]) -> QuerySet[DossierMessage]:
+    # Her dossiers, and those without a cheffe yet (their messages go to the team's address).
     return (
-        DossierMessage.objects.unread_by(MessageSide.TEAM)
+        messages.filter(sender=MessageSide.PORTEUR)
         .filter(Q(project__coach=user) | Q(project__coach__isnull=True))
         .filter(project__anonymised_at__isnull=True)
         .select_related("project", "author")
         .order_by("created_at", "id")
     )
+
+
+def unread_for_team(user: User) -> QuerySet[DossierMessage]:
+    """The porteurs' messages this team member has not read yet, the oldest first."""
+    return _for_team_member(user, DossierMessage.objects.unread_by(MessageSide.TEAM))
+
+
+def waiting_for_team(user: User) -> QuerySet[DossierMessage]:
+    """What the dashboard lists: the unread messages, and the meeting requests not answered
+    yet (read or not: a request stays until the cheffe answers it)."""
+    waiting = Q(read_at__isnull=True) | Q(kind__in=MEETING_REQUEST_KINDS, answered_at__isnull=True)
+    return _for_team_member(user, DossierMessage.objects.filter(waiting))
 
 
 def dossier_feed(project: Project, *, context: dict[str, Any], for_team: bool) -> list[FeedItem]:

@@ -2,8 +2,9 @@
 dossier) and the cheffe's dashboard. A constant number of queries whatever the dossiers."""
 
 from django import template
+from django.db.models import Count, Q
 
-from ..messaging import dossier_feed, unread_counts_for_porteur, unread_for_team
+from ..messaging import dossier_feed, unread_counts_for_porteur, waiting_for_team
 from ..permissions import can_manage_projects
 
 register = template.Library()
@@ -27,14 +28,27 @@ def porteur_unread(context, project) -> int:
 
 @register.inclusion_tag("projects/_team_unread_messages.html", takes_context=True)
 def team_unread_messages(context) -> dict:
-    """The cheffe's "Messages des porteurs": the unread ones, oldest first (two queries)."""
+    """The cheffe's "Messages des porteurs": the unread ones and the requests waiting for an
+    answer, oldest first, and how many are unread (one query; two beyond TEAM_SHOWN)."""
     request = context.get("request")
     if request is None or not can_manage_projects(request.user):
         return {"show": False}
-    unread = unread_for_team(request.user)
-    shown = list(unread[: TEAM_SHOWN + 1])
-    count = len(shown) if len(shown) <= TEAM_SHOWN else unread.count()
-    return {"show": True, "unread": shown[:TEAM_SHOWN], "unread_count": count}
+    waiting = waiting_for_team(request.user)
+    shown = list(waiting[: TEAM_SHOWN + 1])
+    if len(shown) <= TEAM_SHOWN:  # all of them: counted here, no query more
+        waiting_count = len(shown)
+        unread_count = sum(message.read_at is None for message in shown)
+    else:
+        counts = waiting.aggregate(
+            waiting=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True))
+        )
+        waiting_count, unread_count = counts["waiting"], counts["unread"]
+    return {
+        "show": True,
+        "waiting": shown[:TEAM_SHOWN],
+        "waiting_count": waiting_count,
+        "unread_count": unread_count,
+    }
 
 
 @register.simple_tag(takes_context=True)

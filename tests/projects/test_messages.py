@@ -342,9 +342,25 @@ def test_the_cheffes_dashboard_lists_the_unread_messages_first(client, coached, 
     assert "Demande de rencontre\u00a0: journaliste" in block
     assert f"/accompagnement/dossiers/{coached.reference}/#messages" in block
     assert "Pour une autre cheffe." not in block
+    # Read, the request stays listed until it is answered.
     client.get(f"/accompagnement/dossiers/{coached.reference}/")
     page = client.get("/accompagnement/").content.decode()
-    assert "Aucun message non lu." in page
+    block = page[page.index("Messages des porteurs") : page.index("Nouveaux contacts")]
+    assert "non lu" not in block
+    assert "Un journaliste." in block and "à traiter" in block
+    request = DossierMessage.objects.get(body="Un journaliste.")
+    post(project=coached, author=cheffe, body="C'est noté.", answers=request)
+    page = client.get("/accompagnement/").content.decode()
+    assert "Aucun message à lire ni demande à traiter." in page
+
+
+def test_a_plain_message_read_leaves_the_dashboard(client, coached, porteur, cheffe):
+    post(project=coached, author=porteur, body="Juste une info.")
+    client.force_login(cheffe)
+    client.get(f"/accompagnement/dossiers/{coached.reference}/")
+    page = client.get("/accompagnement/").content.decode()
+    assert "Juste une info." not in page
+    assert "Aucun message à lire ni demande à traiter." in page
 
 
 def test_the_dashboard_and_the_space_take_a_constant_number_of_queries(
@@ -412,3 +428,15 @@ def test_the_retention_period_covers_the_messages(settings, porteur):
     )
     assert services.projects_anonymise_expired() == (1, 0)
     assert not DossierMessage.objects.exists()
+
+
+def test_beyond_ten_the_dashboard_shows_the_oldest_and_counts_them_all(
+    client, coached, porteur, cheffe
+):
+    for number in range(12):
+        post(project=coached, author=porteur, body=f"Message numéro {number}.")
+    client.force_login(cheffe)
+    page = client.get("/accompagnement/").content.decode()
+    assert "12 non lus" in page
+    assert "Les 10 plus anciens sur 12." in page
+    assert "Message numéro 9." in page and "Message numéro 10." not in page

@@ -77,7 +77,9 @@ def test_the_porteur_writes_the_cheffe_reads_on_her_dashboard_and_replies(
     ).to_be_visible()
     expect(page.locator("#messages").get_by_text("Demande traitée le", exact=False)).to_be_visible()
     page.goto(f"{live_server.url}/accompagnement/")
-    expect(page.locator("#messages-porteurs").get_by_text("Aucun message non lu.")).to_be_visible()
+    expect(
+        page.locator("#messages-porteurs").get_by_text("Aucun message à lire ni demande à traiter.")
+    ).to_be_visible()
     logout(page)
 
     # The porteur: the reply counted on their space, then read on the dossier.
