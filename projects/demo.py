@@ -14,7 +14,7 @@ from accounts.demo import CHEFFE_EMAIL, PORTEUR_EMAILS
 from accounts.models import Organisation, User
 
 from . import services
-from .models import MAIN_PATH, Commune, Project, Status, StatusChange
+from .models import ACTIVE_STATUSES, MAIN_PATH, Commune, Project, Status, StatusChange
 
 # The path of statuses leading to each status, from "prise de contact".
 # The steps after "prise de contact" (the submission records that one).
@@ -527,7 +527,7 @@ def load_messages(cheffe: User) -> None:
 
     accounts = {user.email: user for user in User.objects.filter(email__in=PORTEUR_EMAILS.values())}
     dossiers = Project.objects.filter(
-        contact_email__in=accounts, status__in=[Status.COACHING, Status.LABELLED, Status.CONTACT]
+        contact_email__in=accounts, status__in=ACTIVE_STATUSES
     ).order_by("pk")[:3]
     now = timezone.now()
     for project in dossiers:
