@@ -36,7 +36,7 @@ from .models import (
     Project,
     StatusChange,
 )
-from .permissions import can_message
+from .permissions import can_add_document, can_message
 
 BODY_MAX_LENGTH = 5000
 
@@ -133,6 +133,18 @@ def message_post(
         raise MessageRefused(_("Seul le porteur demande une rencontre."))
     if answers is not None and (side != MessageSide.TEAM or answers.project_id != project.pk):
         raise MessageRefused(_("Seule l'équipe répond à une demande de ce dossier."))
+    if upload is not None and not can_add_document(author, project):
+        raise MessageRefused(
+            _("Ce dossier n'est plus actif : on ne peut plus y joindre de fichier.")
+        )
+    now = timezone.now()
+    if answers is not None:
+        # First, before any file is written: of two replies, only one answers the request.
+        answered = (
+            DossierMessage.objects.open_requests().filter(pk=answers.pk).update(answered_at=now)
+        )
+        if not answered:
+            raise MessageRefused(_("Cette demande a déjà reçu une réponse."))
     document = None
     if upload is not None:
         from .services import document_add
@@ -148,14 +160,6 @@ def message_post(
     message = DossierMessage.objects.create(
         project=project, author=author, sender=side, kind=kind, body=body, document=document
     )
-    if answers is not None:
-        answered = (
-            DossierMessage.objects.open_requests()
-            .filter(pk=answers.pk)
-            .update(answered_at=message.created_at)
-        )
-        if not answered:
-            raise MessageRefused(_("Cette demande a déjà reçu une réponse."))
     _notify(project, message)
     return message
 

@@ -34,12 +34,6 @@ def post(*, project, author, body="Bonjour, une question sur le budget.", **extr
     return messaging.message_post(project=project, author=author, body=body, **extra)
 
 
-def sent(capture) -> list:
-    with capture(execute=True):
-        pass
-    return mail.outbox
-
-
 # --- Services ---------------------------------------------------------------------------------
 
 
@@ -440,3 +434,18 @@ def test_beyond_ten_the_dashboard_shows_the_oldest_and_counts_them_all(
     assert "12 non lus" in page
     assert "Les 10 plus anciens sur 12." in page
     assert "Message numéro 9." in page and "Message numéro 10." not in page
+
+
+def test_a_stopped_dossier_takes_messages_but_no_attachment_from_its_porteur(coached, porteur):
+    Project.objects.filter(pk=coached.pk).update(status=Status.CLOSED)
+    coached.refresh_from_db()
+    post(project=coached, author=porteur, body="Merci pour tout.")
+    with pytest.raises(messaging.MessageRefused, match="plus actif"):
+        post(
+            project=coached,
+            author=porteur,
+            upload=SimpleUploadedFile("plan.pdf", PDF),
+            original_name="plan.pdf",
+            content_type="application/pdf",
+        )
+    assert DossierMessage.objects.count() == 1 and not Document.objects.exists()
