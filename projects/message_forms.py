@@ -2,6 +2,8 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,7 +52,10 @@ class MessageForm(EmptyChoiceLabels, forms.Form):
                 has_open_requests = requests.exists()
             self.fields["answers"].label_from_instance = lambda request: (
                 _("%(kind)s du %(date)s")
-                % {"kind": request.get_kind_display(), "date": request.created_at.strftime("%d/%m")}
+                % {
+                    "kind": request.get_kind_display(),
+                    "date": date_format(timezone.localtime(request.created_at), "j F"),
+                }
             )
             if not has_open_requests:
                 del self.fields["answers"]

@@ -449,3 +449,10 @@ def test_a_stopped_dossier_takes_messages_but_no_attachment_from_its_porteur(coa
             content_type="application/pdf",
         )
     assert DossierMessage.objects.count() == 1 and not Document.objects.exists()
+
+
+def test_without_a_cheffe_the_porteur_writes_to_the_team(client, project, porteur):
+    client.force_login(porteur)
+    page = client.get("/espace/").content.decode()
+    assert "Écrire à l&#x27;équipe" in page or "Écrire à l'équipe" in page
+    assert f'href="/espace/dossiers/{project.reference}/#ecrire"' in page
