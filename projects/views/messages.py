@@ -69,5 +69,4 @@ def dossier_message(request, reference: str):
         request,
         "projects/dossier_message.html",
         {"project": project, "message_form": form, "for_team": for_team, "back": back},
-        status=400,
     )
