@@ -456,3 +456,24 @@ def test_without_a_cheffe_the_porteur_writes_to_the_team(client, project, porteu
     page = client.get("/espace/").content.decode()
     assert "Écrire à l&#x27;équipe" in page or "Écrire à l'équipe" in page
     assert f'href="/espace/dossiers/{project.reference}/#ecrire"' in page
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "9" * 30, "-1", "١٢"])
+def test_a_tampered_request_id_is_refused_next_to_its_field(
+    client, coached, porteur, cheffe, bad_id
+):
+    post(project=coached, author=porteur, kind=MessageKind.PRESS)
+    client.raise_request_exception = False
+    client.force_login(cheffe)
+    response = client.post(url(coached), {"message-body": "Réponse.", "message-answers": bad_id})
+    assert response.status_code == 200
+    assert response.context["message_form"].errors["answers"]
+    assert DossierMessage.objects.count() == 1
+
+
+def test_a_nul_byte_in_a_message_is_refused(client, coached, porteur):
+    client.force_login(porteur)
+    response = client.post(url(coached), {"message-kind": "message", "message-body": "a\x00b"})
+    assert response.status_code == 200
+    assert response.context["message_form"].errors["body"]
+    assert not DossierMessage.objects.exists()
