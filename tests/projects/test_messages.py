@@ -477,3 +477,26 @@ def test_a_nul_byte_in_a_message_is_refused(client, coached, porteur):
     assert response.status_code == 200
     assert response.context["message_form"].errors["body"]
     assert not DossierMessage.objects.exists()
+
+
+def test_the_digest_setting_says_where_the_porteurs_messages_go(client, cheffe):
+    client.force_login(cheffe)
+    page = client.get("/accompagnement/agenda/").content.decode()
+    assert "les messages des porteurs de vos dossiers y figurent" in page
+
+
+def test_the_cheffes_choice_of_digest_decides_between_at_once_and_the_digest(
+    project, porteur, cheffe, django_capture_on_commit_callbacks
+):
+    from coaching.services import digest_set
+
+    project.coach = cheffe
+    project.save(update_fields=["coach"])
+    digest_set(user=cheffe, enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(project=project, author=porteur, body="Premier.")
+    assert [email.to for email in mail.outbox] == [[cheffe.email]]
+    digest_set(user=cheffe, enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(project=project, author=porteur, body="Second.")
+    assert len(mail.outbox) == 1
