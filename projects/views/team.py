@@ -149,6 +149,8 @@ def dossier_page(
     answers a refused anonymisation, with its form bound and its menu open."""
     context = dossier_sections(project, user=request.user, for_team=True)
     opening = OPENING_SECTION.get(project.status, "dossier")
+    if context.get("feed_new"):
+        opening = "messages"  # the porteur's new messages, marked read: where she reads them
     if document_form is not None and document_form.errors:
         opening = "documents"  # the form's errors, where the cheffe just was
     history = StatusChange.objects.filter(project=project).select_related("actor")

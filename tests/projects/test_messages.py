@@ -500,3 +500,13 @@ def test_the_cheffes_choice_of_digest_decides_between_at_once_and_the_digest(
     with django_capture_on_commit_callbacks(execute=True):
         post(project=project, author=porteur, body="Second.")
     assert len(mail.outbox) == 1
+
+
+def test_the_team_page_opens_on_the_thread_when_the_porteur_wrote(client, coached, porteur, cheffe):
+    Project.objects.filter(pk=coached.pk).update(status=Status.LABELLED)
+    client.force_login(cheffe)
+    page = client.get(f"/accompagnement/dossiers/{coached.reference}/").content.decode()
+    assert 'data-opening="campagne"' in page
+    post(project=coached, author=porteur, body="Du nouveau.")
+    page = client.get(f"/accompagnement/dossiers/{coached.reference}/").content.decode()
+    assert 'data-opening="messages"' in page
