@@ -510,3 +510,19 @@ def test_the_team_page_opens_on_the_thread_when_the_porteur_wrote(client, coache
     post(project=coached, author=porteur, body="Du nouveau.")
     page = client.get(f"/accompagnement/dossiers/{coached.reference}/").content.decode()
     assert 'data-opening="messages"' in page
+
+
+def test_what_a_message_says_is_escaped_on_the_pages_and_in_the_emails(
+    client, coached, porteur, cheffe, django_capture_on_commit_callbacks
+):
+    typed = '<script>alert("x")</script> & <b>gras</b>'
+    with django_capture_on_commit_callbacks(execute=True):
+        post(project=coached, author=porteur, body=typed)
+    [email] = mail.outbox
+    assert typed in email.body  # the text part says it as typed
+    html = email.alternatives[0][0]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    client.force_login(cheffe)
+    for page in ("/accompagnement/", f"/accompagnement/dossiers/{coached.reference}/"):
+        content = client.get(page).content.decode()
+        assert "<script>alert" not in content and "&lt;script&gt;" in content, page
