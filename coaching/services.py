@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import ServiceRefused
 from outbox import emails
+from projects import messaging as project_messaging
 from projects import personal_data
 from projects import services as project_services
 from projects.models import ACTIVE_STATUSES, Project, Status
@@ -671,6 +672,11 @@ def digest_content(*, user: User, today: date) -> dict[str, Any]:
                 scheduled_at__gte=start_of_today,
                 scheduled_at__lt=start_of_today + timedelta(days=8),
             ).select_related("project")
+        ),
+        # The porteurs' messages she has not read yet: with the digest, they come here rather
+        # than one email each (projects/messaging.py, coaching/activity.py).
+        "porteur_messages": list(
+            project_messaging.unread_for_team(user).filter(project__coach=user)
         ),
     }
 

@@ -6,7 +6,7 @@ from propulsons.admin import WorkflowFieldsAdmin
 from propulsons.search import BoundedAdminSearch
 
 from . import services
-from .models import TEAM_SEARCH_FIELDS, Commune, Document, Project, StatusChange
+from .models import TEAM_SEARCH_FIELDS, Commune, Document, DossierMessage, Project, StatusChange
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -131,3 +131,35 @@ class CommuneAdmin(BoundedAdminSearch, admin.ModelAdmin):
     list_filter = ["arrondissement_name"]
     search_fields = ["name", "insee_code"]
     readonly_fields = ["insee_code", "name", "postal_codes", "population"]
+
+
+@admin.register(DossierMessage)
+class DossierMessageAdmin(admin.ModelAdmin):
+    """Read only: messages are written on the dossier's page (projects/messaging.py)."""
+
+    list_display = ["project", "sender", "kind", "author", "created_at", "read_at", "answered_at"]
+    list_filter = ["sender", "kind"]
+    list_select_related = ["project", "author"]
+    search_fields = ["project__reference"]
+    date_hierarchy = "created_at"
+    fields = [
+        "project",
+        "sender",
+        "kind",
+        "author",
+        "body",
+        "document",
+        "created_at",
+        "read_at",
+        "answered_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -14,7 +14,7 @@ from accounts.demo import CHEFFE_EMAIL, PORTEUR_EMAILS
 from accounts.models import Organisation, User
 
 from . import services
-from .models import MAIN_PATH, Commune, Project, Status, StatusChange
+from .models import ACTIVE_STATUSES, MAIN_PATH, Commune, Project, Status, StatusChange
 
 # The path of statuses leading to each status, from "prise de contact".
 # The steps after "prise de contact" (the submission records that one).
@@ -519,3 +519,49 @@ def load() -> None:
             step_days=14,
             actor=cheffe,
         )
+    load_messages(cheffe)
+
+
+# A few messages on the demo porteurs' dossiers: a question answered, a meeting request
+# (press) waiting for the cheffe, so that the thread and the dashboard show something.
+DEMO_MESSAGES = [
+    (
+        "porteur",
+        "message",
+        2,
+        "Bonjour, pourriez-vous relire le texte de présentation avant vendredi ? "
+        "Je l'ai déposé dans les documents.",
+    ),
+    ("team", "message", 1, "Bonjour, c'est relu : mes remarques sont dans le document. Bravo !"),
+    (
+        "porteur",
+        "press",
+        0,
+        "La Voix du Nord souhaite parler du projet : pouvez-vous m'aider à préparer l'entretien ?",
+    ),
+]
+
+
+def load_messages(cheffe: User) -> None:
+    """Written directly (no email to anyone), dated over the last days."""
+    from .models import DossierMessage
+
+    accounts = {user.email: user for user in User.objects.filter(email__in=PORTEUR_EMAILS.values())}
+    dossiers = Project.objects.filter(
+        contact_email__in=accounts, status__in=ACTIVE_STATUSES
+    ).order_by("pk")[:3]
+    now = timezone.now()
+    for project in dossiers:
+        porteur = accounts[project.contact_email]
+        for sender, kind, days_ago, body in DEMO_MESSAGES:
+            message = DossierMessage.objects.create(
+                project=project,
+                sender=sender,
+                kind=kind,
+                author=porteur if sender == "porteur" else (project.coach or cheffe),
+                body=body,
+                read_at=now if days_ago else None,
+            )
+            DossierMessage.objects.filter(pk=message.pk).update(
+                created_at=now - timedelta(days=days_ago, hours=3)
+            )

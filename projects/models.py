@@ -517,3 +517,90 @@ class AnonymisationFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} : {self.error}"
+
+
+class MessageSide(models.TextChoices):
+    """Who wrote a message on the dossier: its porteur, or the team (a cheffe de projet)."""
+
+    PORTEUR = "porteur", _("Porteur")
+    TEAM = "team", _("Équipe")
+
+
+class MessageKind(models.TextChoices):
+    """A message, or a typed request for a meeting that the cheffe answers."""
+
+    MESSAGE = "message", _("Message")
+    PRESS = "press", _("Demande de rencontre : presse")
+    JOURNALIST = "journalist", _("Demande de rencontre : journaliste")
+    RELAY = "relay", _("Demande de rencontre : relais")
+    OTHER_MEETING = "other_meeting", _("Demande de rencontre : autre")
+
+
+MEETING_REQUEST_KINDS = frozenset(
+    {MessageKind.PRESS, MessageKind.JOURNALIST, MessageKind.RELAY, MessageKind.OTHER_MEETING}
+)
+
+
+class DossierMessageQuerySet(models.QuerySet):
+    def unread_by(self, side: str) -> "DossierMessageQuerySet":
+        """The messages the other side wrote that `side` has not opened yet."""
+        return self.exclude(sender=side).filter(read_at__isnull=True)
+
+    def open_requests(self) -> "DossierMessageQuerySet":
+        return self.filter(kind__in=MEETING_REQUEST_KINDS, answered_at__isnull=True)
+
+
+class DossierMessage(models.Model):
+    """A message between the porteur and the team on a dossier (projects/messaging.py)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="messages", verbose_name=_("dossier")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    sender = models.CharField(_("écrit par"), max_length=10, choices=MessageSide.choices)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=MessageKind.choices, default=MessageKind.MESSAGE
+    )
+    body = models.TextField(_("message"))
+    # The attached file is a document of the dossier: same checks, same permission-checked
+    # download (document_download).
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("pièce jointe"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True, db_index=True)
+    # When the other side opened the thread after this message.
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    # A meeting request: when the team answered it (by a message marked as its answer).
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+
+    objects = DossierMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message du dossier")
+        verbose_name_plural = _("messages des dossiers")
+        indexes = [models.Index(fields=["project", "sender", "read_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(kind__in=sorted(MEETING_REQUEST_KINDS)),
+                name="only_requests_are_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.get_sender_display()} {self.created_at:%d/%m/%Y}"
+
+    @property
+    def is_request(self) -> bool:
+        return self.kind in MEETING_REQUEST_KINDS

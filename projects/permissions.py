@@ -33,3 +33,11 @@ def can_edit_project(user: User, project: Project) -> bool:
 def can_add_document(user: User, project: Project) -> bool:
     is_owner = user.is_authenticated and project.owner_id == user.pk
     return (is_owner and project.is_active) or can_manage_projects(user)
+
+
+def can_message(user: User, project: Project) -> bool:
+    """Messages on the dossier: its owner and the team, never another porteur nor the
+    committee (the thread is between the porteur and their cheffe de projet)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return project.owner_id == user.pk or user.is_team

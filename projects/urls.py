@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import claims, label, porteur, privacy, public, team
+from .views import claims, label, messages, porteur, privacy, public, team
 
 app_name = "projects"
 
@@ -46,4 +46,5 @@ urlpatterns = [
     ),
     path("label/<str:number>/", label.label_verify, name="label_verify"),
     path("label/<str:number>/badge.<str:fmt>", label.label_badge, name="label_badge"),
+    path("dossiers/<str:reference>/messages/", messages.dossier_message, name="dossier_message"),
 ]

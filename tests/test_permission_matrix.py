@@ -300,6 +300,8 @@ MATRIX: dict[str, Row] = {
         POST, TEAM_ACTION, dossier, {"reason": "Demande du porteur.", "confirm": "on"}
     ),
     "projects:team_reorient": Row(POST, TEAM_ACTION, dossier, {"reason": "Vers un prêt."}),
+    # Messages on the dossier: its porteur and the team; GET goes back to the dossier's thread.
+    "projects:dossier_message": Row(FORM, (LOGIN, 302, 404, 404, 302, 302), dossier),
     # Coaching
     "coaching:dashboard": Row(GET, TEAM),
     "coaching:first_meeting_schedule": Row(FORM, TEAM, dossier),

@@ -152,6 +152,8 @@ def dossier_page(
     # The one decision of the next step: the team's, and what the porteur reads meanwhile.
     steps = dossier_steps(project, facts=dossier_facts([project])[project.pk], team_context=context)
     opening = OPENING_SECTION.get(project.status, "dossier")
+    if context.get("feed_new"):
+        opening = "messages"  # the porteur's new messages, marked read: where she reads them
     if document_form is not None and document_form.errors:
         opening = "documents"  # the form's errors, where the cheffe just was
     history = StatusChange.objects.filter(project=project).select_related("actor")
