@@ -223,7 +223,8 @@ def test_the_crowdfunding_share_is_shown_on_the_form(client):
     response = client.post(
         "/deposer/", valid_data(total_budget="40000", crowdfunding_amount="10000", title="")
     )
-    assert "Part du financement participatif dans le budget\u00a0: 25,0\u00a0%" in response.content.decode()
+    share = "Part du financement participatif dans le budget\u00a0: 25,0\u00a0%"
+    assert share in response.content.decode()
 
 
 def test_the_honeypot_records_nothing_and_looks_like_success(

@@ -157,7 +157,8 @@ def test_correcting_a_decision_twice_says_so_in_french(client, cheffe, porteur):
         },
     )
     assert second.status_code == 200
-    assert "Cette décision a déjà été corrigée\u00a0: corrigez la plus récente." in messages_of(second)
+    refusal = "Cette décision a déjà été corrigée\u00a0: corrigez la plus récente."
+    assert refusal in messages_of(second)
     assert Decision.objects.filter(request=item).count() == 2
     assert changes(item.project, Status.NOT_LABELLED) == 1
 
