@@ -300,3 +300,16 @@ def dossier_labelling(project: Project, *, for_team: bool) -> dict:
             LabellingRequest.objects.filter(project=project).select_related("session")
         )
     return context
+
+
+def split_sessions(sessions, *, now=None):
+    """The committee's sessions as its home lists them: those to come (not closed, held today
+    or later, or still taking votes), the nearest first; and the archive, the latest first."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    current = Q(closed_at__isnull=True) & (Q(held_at__gte=today) | Q(vote_deadline__gt=now))
+    return sessions.filter(current).order_by("held_at"), sessions.exclude(current).order_by(
+        "-held_at"
+    )
