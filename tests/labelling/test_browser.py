@@ -319,12 +319,19 @@ def test_the_committee_home_has_no_accessibility_violation(
     expect(page.get_by_role("heading", level=1)).to_have_text("Comité de labellisation")
     expect(page.get_by_role("link", name=re.compile("Atelier vélo"))).to_be_visible()
     expect(page.get_by_text("avis à rédiger")).to_have_count(1)
+    # The two sessions to come in view, the closed one in the folded archive.
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(2)
+    page.get_by_text("Voir la séance passée").click()
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(3)
+    expect(page.locator("#archives td.session-status")).to_have_text(["Close"])
     assert axe(page) == []
 
     switch_to(page, login, members["caisse-solidaire"])
     page.goto(f"{live_server.url}/comite/")
     expect(page.get_by_role("link", name="Nouvelle séance")).to_have_count(0)
+    # The open session to come; the closed one in the archive.
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
+    page.get_by_text("Voir la séance passée").click()
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(2)
     assert axe(page) == []
 
@@ -506,7 +513,8 @@ def test_a_member_votes_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     assert focused_id(page) == f"id_criterion_{codes[0]}_comment"
     page.keyboard.type("Chiffres vérifiés.")
-    tab_to(page, "id_overall_0", limit=7)
+    # Through three criteria (radios, folded comment) and the evidence's links.
+    tab_to(page, "id_overall_0", limit=10)
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     assert focused_id(page) == "commentaire-general"
@@ -535,7 +543,7 @@ def test_a_member_votes_with_the_keyboard_alone(
     page.keyboard.press("ArrowUp")
     expect(page.locator(f"#id_criterion_{codes[1]}_0")).to_be_checked()
     for code in codes[2:]:
-        tab_to(page, f"id_criterion_{code}_0", limit=2)
+        tab_to(page, f"id_criterion_{code}_0", limit=3)
         page.keyboard.press("Space")
     tab_to(page, f"commentaire-{codes[3]}", limit=1)
     page.keyboard.press("Enter")
