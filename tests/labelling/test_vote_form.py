@@ -217,3 +217,16 @@ def test_the_review_page_with_its_evidence_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(15):
         html = client.get(f"/comite/demandes/{item.pk}/").content.decode()
     assert 'id="critere-partenaire"' in html
+
+
+def test_an_error_on_a_folded_comment_unfolds_it_next_to_its_field(client, members, item):
+    client.force_login(members["cigales"])
+    data = vote_data()
+    data["criterion_partenaire_comment"] = "Nul\x00 caractère"
+    response = client.post(f"/comite/demandes/{item.pk}/", data)
+    assert response.status_code == 200
+    block = criterion_block(response.content.decode(), "partenaire")
+    assert '<details class="small" open>' in block
+    assert 'id="id_criterion_partenaire_comment_error"' in block
+    assert 'aria-invalid="true"' in block
+    assert not Vote.objects.exists()
