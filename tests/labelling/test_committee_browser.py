@@ -114,6 +114,7 @@ def test_a_member_goes_from_login_to_a_cast_vote_and_the_form_fits_one_screen(
     assert bottom["y"] + bottom["height"] - top["y"] <= LAPTOP["height"]
     assert top["y"] >= 0 and bottom["y"] + bottom["height"] <= LAPTOP["height"]
     expect(submit).to_be_in_viewport(ratio=1)
+    page.screenshot(path=shots / "comite-vote-1366.png")
     # The facts beside each criterion.
     for code, fact in [
         ("viable", "3 lignes"),
@@ -131,7 +132,6 @@ def test_a_member_goes_from_login_to_a_cast_vote_and_the_form_fits_one_screen(
     expect(comment).to_have_accessible_name("Commentaire (facultatif)")
     expect(comment).to_have_accessible_description("Le projet est économiquement viable")
     page.locator("#commentaire-viable").click()
-    page.screenshot(path=shots / "comite-vote-1366.png")
     assert axe(page) == []
 
     # The vote, cast and shown.
