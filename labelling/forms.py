@@ -144,14 +144,9 @@ MET_CHOICES = [("yes", gettext_lazy("Rempli")), ("no", gettext_lazy("Non rempli"
 
 
 class VoteForm(EmptyChoiceLabels, forms.Form):
-    """Each of the four criteria, the overall vote, and the conflict-of-interest declaration."""
+    """The conflict-of-interest declaration first, then each of the four criteria with an
+    optional comment, then the overall vote and its comment."""
 
-    overall = forms.ChoiceField(
-        label=gettext_lazy("Avis global"), choices=OverallVote.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
     conflict_of_interest = forms.BooleanField(
         label=gettext_lazy(
             "Mon organisation déclare un conflit d'intérêts : son vote est enregistré mais pas "
@@ -159,32 +154,43 @@ class VoteForm(EmptyChoiceLabels, forms.Form):
         ),
         required=False,
     )
+    overall = forms.ChoiceField(
+        label=gettext_lazy("Avis global"),
+        choices=OverallVote.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, criteria: list[Criterion], **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"criterion_{criterion.code}"] = forms.ChoiceField(
-                label=criterion.label, choices=MET_CHOICES, widget=forms.RadioSelect
+                label=criterion.label,
+                choices=MET_CHOICES,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
+            # A short label: the template ties it to its criterion (aria-describedby).
             self.fields[f"criterion_{criterion.code}_comment"] = forms.CharField(
-                label=_("Commentaire sur le critère « %(criterion)s »")
-                % {"criterion": criterion.label},
+                label=gettext_lazy("Commentaire (facultatif)"),
                 required=False,
-                widget=forms.TextInput(),
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.order_fields(
-            [
+            ["conflict_of_interest"]
+            + [
                 name
                 for c in criteria
                 for name in (f"criterion_{c.code}", f"criterion_{c.code}_comment")
             ]
-            + ["overall", "comment", "conflict_of_interest"]
+            + ["overall", "comment"]
         )
 
     def criterion_fields(self):
         return [
-            (self[f"criterion_{c.code}"], self[f"criterion_{c.code}_comment"])
+            (c, self[f"criterion_{c.code}"], self[f"criterion_{c.code}_comment"])
             for c in self.criteria
         ]
 

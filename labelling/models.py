@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from projects.models import Project, Status
@@ -30,6 +31,16 @@ class VoteState(models.TextChoices):
     NOT_OPEN = "not_open", _("Le vote ouvrira à l'envoi des invitations")
     OPEN = "open", _("Vote ouvert")
     CLOSED = "closed", _("Vote clos")
+
+
+class SessionStatus(models.TextChoices):
+    """A session's status in one word, as the committee's pages list it. The context keeps
+    "Close" apart from Django's own "Close" (the verb, "Fermer")."""
+
+    PREPARING = "preparing", pgettext_lazy("statut de séance", "En préparation")
+    OPEN = "open", pgettext_lazy("statut de séance", "Ouverte")
+    VOTE_CLOSED = "vote_closed", pgettext_lazy("statut de séance", "Vote clos")
+    CLOSED = "closed", pgettext_lazy("statut de séance", "Close")
 
 
 class CommitteeSession(models.Model):
@@ -72,6 +83,19 @@ class CommitteeSession(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    def status(self, now: datetime | None = None) -> str:
+        """Closed by the team, else where its vote stands (see `vote_state`)."""
+        if self.closed_at is not None:
+            return SessionStatus.CLOSED
+        return {
+            VoteState.NOT_OPEN: SessionStatus.PREPARING,
+            VoteState.OPEN: SessionStatus.OPEN,
+            VoteState.CLOSED: SessionStatus.VOTE_CLOSED,
+        }[self.vote_state(now)]
+
+    def status_label(self) -> str:
+        return SessionStatus(self.status()).label
 
     def vote_state(self, now: datetime | None = None) -> str:
         """Voting opens with the invitations and closes at the deadline or at the closing."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -426,3 +427,14 @@ def _after_decision(project: Project, decisions: list) -> dict:
     if latest.outcome == Status.NOT_LABELLED:
         context["solidarity_partners"] = solidarity_partners()
     return context
+
+
+def split_sessions(sessions, *, now=None):
+    """The committee's sessions as its home lists them: those to come (not closed, held today
+    or later, or still taking votes), the nearest first; and the archive, the latest first."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    current = Q(closed_at__isnull=True) & (Q(held_at__gte=today) | Q(vote_deadline__gt=now))
+    return sessions.filter(current).order_by("held_at"), sessions.exclude(current).order_by(
+        "-held_at"
+    )

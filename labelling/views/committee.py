@@ -5,6 +5,7 @@ or the team)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from coaching.selectors import dossier_coaching
 from projects.models import Status
 
 from .. import selectors, services
+from ..evidence import vote_evidence
 from ..forms import AgendaAddForm, AttendanceForm, DecisionForm, OpinionForm, VoteForm
 from ..models import Criterion, CriterionAssessment, LabellingRequest, Vote, VoteState
 from ..permissions import (
@@ -35,13 +37,23 @@ from ._common import (
     visible_sessions,
 )
 
+ARCHIVE_PAGE_SIZE = 10
+
 
 @require_safe
 @login_required
 def index(request):
+    """The committee's home: the votes waiting for the member's organisation first, then the
+    sessions to come, then the archive of past sessions, a page at a time and folded away."""
     require_committee_or_team(request)
-    sessions = visible_sessions(request.user).order_by("-held_at")
-    context = {"sessions": sessions, "is_team": can_manage_committee(request.user)}
+    upcoming, archive = selectors.split_sessions(visible_sessions(request.user))
+    archive_page = Paginator(archive, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("archives"))
+    context = {
+        "upcoming": list(upcoming),
+        "archive_page": archive_page,
+        "archive_open": "archives" in request.GET,
+        "is_team": can_manage_committee(request.user),
+    }
     if request.user.is_committee_member and request.user.organisation_id:
         # The member's work first: each waiting vote, one click from its form.
         context["is_member"] = True
@@ -189,6 +201,14 @@ def review(request, pk: int):
                 messages.error(request, str(error))
             return redirect("labelling:review", pk=item.pk)
 
+    coaching = dossier_coaching(item.project, include_internal=False)
+    vote_rows = None
+    if vote_form is not None:
+        facts = vote_evidence(item, coaching)
+        vote_rows = [
+            (criterion, met, comment, facts.get(criterion.code))
+            for criterion, met, comment in vote_form.criterion_fields()
+        ]
     counted = selectors.tallies([item], criteria=criteria)[item.pk]
     show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
     votes = all_votes if show_votes else []
@@ -207,6 +227,7 @@ def review(request, pk: int):
             "project": item.project,
             "criteria": criteria,
             "vote_form": vote_form,
+            "vote_rows": vote_rows,
             "vote_state": vote_state,
             "own_vote": own_vote,
             "votes": votes,
@@ -221,7 +242,7 @@ def review(request, pk: int):
             "documents": item.project.documents.all(),
             "partner_flag": request.user.is_committee_member
             and item.project.partner_id == request.user.organisation_id,
-            **dossier_coaching(item.project, include_internal=False),
+            **coaching,
         },
     )
 

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # What would reveal another organisation's vote, or the tally built from the votes.
 SECRETS = [
     "Issue proposée",
+    "Tendance",
     "Votes comptés / quorum",
     "Favorables",
     "Critères : votes comptés",
@@ -106,11 +107,13 @@ def test_after_voting_a_member_sees_everything_and_a_second_vote_is_refused(
     )
     assert "Votre vote est enregistré." in response.content.decode()
     found = revealed(client, voted_request)
-    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d"}
-    assert {"Issue proposée", "Votes comptés / quorum"} <= set(found["séance"])
-    assert {"Issue proposée", "Critères : votes comptés", "a déclaré un conflit d"} <= set(
+    # While the vote is open, the tally is a trend, never an "issue proposée".
+    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d", "Issue proposée"}
+    assert {"Tendance", "Votes comptés / quorum"} <= set(found["séance"])
+    assert {"Tendance", "Critères : votes comptés", "a déclaré un conflit d"} <= set(
         found["procès-verbal"]
     )
+    assert "Issue proposée" not in found["séance"] + found["procès-verbal"]
     assert found["accueil du comité"] == []  # the home page lists sessions, never a tally
 
     before = database_votes()
@@ -140,8 +143,9 @@ def test_once_the_vote_is_closed_every_member_sees_the_votes(
         time_machine.move_to(voted_request.session.vote_deadline + timedelta(minutes=1))
     client.force_login(members["caisse-solidaire"])
     found = revealed(client, voted_request)
-    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d"}
+    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d", "Tendance"}
     assert "Issue proposée" in found["séance"]
+    assert "Tendance" not in found["séance"]
     assert "a déclaré un conflit d" in found["procès-verbal"]
     page = client.get(f"/comite/demandes/{voted_request.pk}/").content.decode()
     assert "Enregistrer le vote" not in page
@@ -151,8 +155,8 @@ def test_once_the_vote_is_closed_every_member_sees_the_votes(
 def test_the_team_sees_every_vote_and_the_tally_before_anyone_else(client, cheffe, voted_request):
     client.force_login(cheffe)
     found = revealed(client, voted_request)
-    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d"}
-    assert "Issue proposée" in found["séance"]
+    assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d", "Issue proposée"}
+    assert "Tendance" in found["séance"]
     assert "a déclaré un conflit d" in found["procès-verbal"]
 
 
@@ -164,6 +168,7 @@ def test_a_chair_who_has_not_voted_gets_no_prefilled_decision(client, members, v
     response = client.get(f"/comite/demandes/{voted_request.pk}/")
     assert response.context["decision_form"] is None
     assert "Issue proposée" not in response.content.decode()
+    assert "Tendance" not in response.content.decode()
 
 
 def test_emails_to_members_carry_no_tally(

@@ -72,6 +72,8 @@ def fill_vote(page, overall: str = "Favorable", comment: str = "") -> None:
         group(page, criterion.label).get_by_label("Rempli", exact=True).check()
     group(page, "Avis global").get_by_label(overall, exact=True).check()
     if comment:
+        # The overall comment is folded away, like each criterion's.
+        page.get_by_text("Commentaire général (facultatif)").click()
         field(page, "Commentaire").fill(comment)
 
 
@@ -196,7 +198,7 @@ def test_a_member_goes_from_login_to_the_vote_form_in_at_most_two_clicks(
     page.on("load", lambda: loads.append(page.url))
     clicks = 0
 
-    waiting = page.locator("section", has=page.get_by_role("heading", name=re.compile("attendent")))
+    waiting = page.locator("section", has=page.get_by_role("heading", name="À voter"))
     expect(waiting).to_be_visible()
     assert axe(page) == []
     click_and_wait(waiting.get_by_role("link", name="Voter sur Ressourcerie des Caps"))
@@ -317,12 +319,19 @@ def test_the_committee_home_has_no_accessibility_violation(
     expect(page.get_by_role("heading", level=1)).to_have_text("Comité de labellisation")
     expect(page.get_by_role("link", name=re.compile("Atelier vélo"))).to_be_visible()
     expect(page.get_by_text("avis à rédiger")).to_have_count(1)
+    # The two sessions to come in view, the closed one in the folded archive.
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(2)
+    page.get_by_text("Voir la séance passée").click()
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(3)
+    expect(page.locator("#archives td.session-status")).to_have_text(["Close"])
     assert axe(page) == []
 
     switch_to(page, login, members["caisse-solidaire"])
     page.goto(f"{live_server.url}/comite/")
     expect(page.get_by_role("link", name="Nouvelle séance")).to_have_count(0)
+    # The open session to come; the closed one in the archive.
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
+    page.get_by_text("Voir la séance passée").click()
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(2)
     assert axe(page) == []
 
@@ -491,18 +500,28 @@ def test_a_member_votes_with_the_keyboard_alone(
     login(page, member)
     page.goto(review_url(live_server, request_on_agenda))
 
-    # One criterion and the overall vote, then Enter on the button: the others are missing.
-    tab_to(page, f"id_criterion_{codes[0]}_0")
+    # The conflict question first; then one criterion, its comment unfolded with Enter, and
+    # the overall vote; then Enter on the button: three criteria are missing.
+    tab_to(page, "id_conflict_of_interest")
+    page.keyboard.press("Tab")
+    assert focused_id(page) == f"id_criterion_{codes[0]}_0"
     page.keyboard.press("Space")
     expect(page.locator(f"#id_criterion_{codes[0]}_0")).to_be_checked()
     page.keyboard.press("Tab")
+    assert focused_id(page) == f"commentaire-{codes[0]}"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
     assert focused_id(page) == f"id_criterion_{codes[0]}_comment"
     page.keyboard.type("Chiffres vérifiés.")
-    tab_to(page, "id_overall_0", limit=12)
+    # Through three criteria (radios, folded comment) and the evidence's links.
+    tab_to(page, "id_overall_0", limit=10)
     page.keyboard.press("Space")
-    tab_to(page, "id_comment", limit=2)
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "commentaire-general"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "id_comment"
     page.keyboard.type("Vote au clavier.")
-    tab_to(page, "id_conflict_of_interest", limit=2)
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Enregistrer le vote")).to_be_focused()
     with page.expect_navigation(wait_until="load"):
@@ -512,6 +531,8 @@ def test_a_member_votes_with_the_keyboard_alone(
     expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(3)
     expect(page.locator(f"#id_criterion_{codes[0]}_0")).to_be_checked()
     expect(page.locator("#id_overall_0")).to_be_checked()
+    # What was typed comes back unfolded.
+    expect(page.locator(f"#id_criterion_{codes[0]}_comment")).to_have_value("Chiffres vérifiés.")
     expect(field(page, "Commentaire")).to_have_value("Vote au clavier.")
     assert not Vote.objects.exists()
 
@@ -524,15 +545,17 @@ def test_a_member_votes_with_the_keyboard_alone(
     for code in codes[2:]:
         tab_to(page, f"id_criterion_{code}_0", limit=3)
         page.keyboard.press("Space")
-    tab_to(page, f"id_criterion_{codes[3]}_comment", limit=2)
+    tab_to(page, f"commentaire-{codes[3]}", limit=1)
+    page.keyboard.press("Enter")
+    tab_to(page, f"id_criterion_{codes[3]}_comment", limit=1)
     page.keyboard.type("Suivi par Initiative.")
     # The overall vote is checked: Tab lands on it; ArrowDown makes it "Défavorable".
-    tab_to(page, "id_overall_0", limit=2)
+    tab_to(page, "id_overall_0", limit=1)
     page.keyboard.press("ArrowDown")
     expect(page.locator("#id_overall_1")).to_be_checked()
     page.keyboard.press("ArrowUp")
     expect(page.locator("#id_overall_0")).to_be_checked()
-    tab_to(page, "id_conflict_of_interest", limit=3)
+    tab_to(page, "id_comment", limit=2)
     page.keyboard.press("Tab")
     with page.expect_navigation(wait_until="load"):
         page.keyboard.press("Enter")

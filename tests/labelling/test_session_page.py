@@ -255,7 +255,7 @@ def test_the_members_committee_page_lists_first_the_votes_waiting_for_their_orga
     response = client.get("/comite/")
     html = response.content.decode()
     waiting = html.split('id="titre-a-voter"', 1)[1].split("</section>", 1)[0]
-    links = re.findall(r'href="(/comite/demandes/\d+/#titre-vote)">([^<]*)</a>', waiting)
+    links = re.findall(r'href="(/comite/demandes/\d+/#titre-vote)" aria-label="([^"]*)"', waiting)
     # The nearest deadline first, each a link to its vote form.
     assert links == [
         (f"/comite/demandes/{soon.pk}/#titre-vote", "Voter sur Atelier vélo"),

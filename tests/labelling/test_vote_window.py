@@ -5,6 +5,7 @@ pages, and the vote form is not offered outside the window.
 """
 
 import datetime as dt
+import re
 from datetime import timedelta
 
 import pytest
@@ -104,9 +105,9 @@ def test_the_committee_home_says_when_each_vote_opens_and_closes(client, cheffe,
     )
     client.force_login(cheffe)
     page = text(client.get("/comite/"))
-    assert "le vote ouvrira à l'envoi des invitations" in page
-    assert "Vote ouvert" in page
-    assert "Vote clos" in page
+    # One word per status (labelling.models.SessionStatus), in the sessions to come.
+    statuses = re.findall(r'<td class="session-status">([^<]*)</td>', page)
+    assert sorted(statuses) == ["En préparation", "Ouverte", "Vote clos"]
 
 
 @pytest.mark.parametrize(
