@@ -25,7 +25,7 @@ SECRETS = [
     "Tendance",
     "Votes comptés / quorum",
     "Favorables",
-    "Critères : votes comptés",
+    "Critères\u00a0: votes comptés",
     "Avis des Cigales",
     "a déclaré un conflit d",
     "Votes des organisations",
@@ -110,7 +110,7 @@ def test_after_voting_a_member_sees_everything_and_a_second_vote_is_refused(
     # While the vote is open, the tally is a trend, never an "issue proposée".
     assert set(found["demande"]) == set(SECRETS) - {"a déclaré un conflit d", "Issue proposée"}
     assert {"Tendance", "Votes comptés / quorum"} <= set(found["séance"])
-    assert {"Tendance", "Critères : votes comptés", "a déclaré un conflit d"} <= set(
+    assert {"Tendance", "Critères\u00a0: votes comptés", "a déclaré un conflit d"} <= set(
         found["procès-verbal"]
     )
     assert "Issue proposée" not in found["séance"] + found["procès-verbal"]
