@@ -49,6 +49,27 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _emails_in_french_typography():
+    """Every email the suite sends reads as French expects: no plain space before : ; ! ? » €
+    % nor after « (propulsons/typography.py), in its subject, text and HTML."""
+    yield
+    from django.core import mail
+
+    from propulsons.typography import spacing_defects
+
+    defects = []
+    for message in getattr(mail, "outbox", []):
+        parts = [message.subject, message.body]
+        parts += [content for content, _type in getattr(message, "alternatives", [])]
+        for part in parts:
+            # Markup is no text: "<a href=...>" and attributes hold no typography.
+            text = re.sub(r"<[^>]*>", "", str(part))
+            defects += [f"{message.subject!r}: {defect!r}" for defect in spacing_defects(text)]
+    if defects:
+        pytest.fail("plain spaces in emails:\n" + "\n".join(defects[:10]), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     # A fast hasher: the suite creates many accounts; the real one is tested by Django.

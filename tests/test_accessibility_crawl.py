@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from propulsons.typography import spacing_defects
 from tests.test_permission_matrix import MATRIX, POST, ROLES, World
 
 pytestmark = [
@@ -31,6 +32,7 @@ NOT_HTML = {
     "campaigns:open_data_csv",
     "campaigns:open_data_json",
     "campaigns:open_data_schema",
+    "projects:label_badge",
     "campaigns:campaigns_feed",
     "campaigns:report_export",
 }
@@ -134,8 +136,11 @@ def local_page(page, live_server):
 
 
 def check(page, axe, what: str) -> list[str]:
-    """The skeleton's problems and axe-core's violations of the page, each named."""
+    """The skeleton's problems, axe-core's violations and the French typography's defects
+    (a plain space before : ; ! ? » € %, propulsons/typography.py) of the page, each named."""
     failures = [f"{what}: {problem}" for problem in page.evaluate(SKELETON_PROBLEMS)]
+    for defect in spacing_defects(page.evaluate("document.body.innerText")):
+        failures.append(f"{what}: typography, a plain space in {defect!r}")
     for violation in axe(page):
         failures.append(
             f"{what}: axe {violation['id']} ({violation['help']}) at {violation['nodes']}"

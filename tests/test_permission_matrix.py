@@ -189,7 +189,7 @@ class World:
         return ProjectFactory(
             owner=self.porteur,
             status="labelled",
-            label_number="PS-2026-01",
+            label_number="VERIF-2026-01",  # apart from the factories' PS-2026-NN
             labelled_on=date(2026, 3, 1),
         ).label_number
 

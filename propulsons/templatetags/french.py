@@ -22,3 +22,10 @@ def percent(value) -> str:
 @register.filter(expects_localtime=True)
 def day(value, format_string: str = "j F Y") -> str:
     return typography.day(value, format_string)
+
+
+@register.filter
+def typeset(text) -> str:
+    """French spacing for text the team writes once for the site (an organisation's
+    description), not for what users type."""
+    return typography.french_spacing(str(text or ""))

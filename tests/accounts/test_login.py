@@ -87,7 +87,7 @@ def test_password_reset_sends_a_french_email_whose_link_sets_the_password(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [porteur.email]
-    assert message.subject == "Propulsons! : choisir un nouveau mot de passe"
+    assert message.subject == "Propulsons!\u00a0: choisir un nouveau mot de passe"
     assert "Bonjour Paul Porteur" in message.body
     link = re.search(r"http://\S+/compte/mot-de-passe/nouveau/\S+/", message.body).group(0)
     path = link.split("8000", 1)[1] if "8000" in link else link

@@ -146,7 +146,7 @@ def test_the_demo_data_gives_the_seeds_figures(client):
     page = client.get("/chiffres/").content.decode()
     assert ">21<" in page
     assert "1\xa0413" in page
-    assert "81\xa0125 €" in page
+    assert "81\xa0125\u00a0€" in page
     period = client.get("/chiffres/", {"start": "2016-10-01", "end": "2017-09-30"}).content.decode()
     assert ">52<" in period and ">42<" in period and ">10<" in period
     from campaigns.models import Campaign
@@ -161,7 +161,7 @@ def test_the_demo_data_gives_the_seeds_figures(client):
     garage = Campaign.objects.get(project__title="Le Garage solidaire de l'Artois")
     assert (garage.final_amount, garage.final_contributors) == (Decimal("1245"), 44)
     home = client.get("/").content.decode()
-    assert "81\xa0125 €" in home and "1\xa0413" in home
+    assert "81\xa0125\u00a0€" in home and "1\xa0413" in home
 
 
 def test_the_figures_page_says_what_counts(client):

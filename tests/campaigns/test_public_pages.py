@@ -117,7 +117,7 @@ def test_the_project_page_shows_progress_as_text(client, catalogue_data):
     project = catalogue_data["running"].project
     page = client.get(f"/projets/{project.slug}/").content.decode()
     assert "2\xa0500\u00a0€" in page and "5\xa0000\u00a0€" in page
-    assert "50 %" in page
+    assert "50\u00a0%" in page
     assert "40 contributeurs" in page
     assert "jours restants" in page
     assert "Contribuer sur Ulule" in page

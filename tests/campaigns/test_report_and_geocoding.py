@@ -87,7 +87,7 @@ def test_the_report_covers_the_chosen_period_with_breakdowns(client, cheffe, rep
     response = client.get("/accompagnement/bilan/", {"start": "2016-10-01", "end": "2017-09-30"})
     page = response.content.decode()
     assert response.context["figures"].launched == 2
-    assert "6\xa0260 €" in page
+    assert "6\xa0260\u00a0€" in page
     assert "Pas-de-Calais Actif" in page
     assert "Sans partenaire" in page
     assert "Numérique" in page and "Insertion et emploi" in page

@@ -156,7 +156,7 @@ def test_the_report_is_stored_as_structured_rows_and_moves_the_dossier(
     page = client.get(f"/accompagnement/dossiers/{project.reference}/").content.decode()
     assert "Pertinent sous conditions" in page
     assert "Part du financement participatif\u00a0: 40,0\u00a0%" in page
-    assert "20\xa0000 €" in page
+    assert "20\xa0000\u00a0€" in page
 
 
 def test_the_crowdfunding_share_is_computed_never_typed():
@@ -291,7 +291,7 @@ def test_editing_one_field_of_a_saved_report_keeps_every_line_and_reward(
     )
     page = client.get(f"/accompagnement/dossiers/{project.reference}/").content.decode()
     assert "Région Hauts-de-France" in page and "Un atelier de cuisine" in page
-    assert "23\xa0000 €" in page
+    assert "23\xa0000\u00a0€" in page
     again = client.get(url).content.decode()
     assert "Région Hauts-de-France" in again and "Une baguette par semaine" in again
 

@@ -29,10 +29,10 @@ def _now(time_machine):
 def delivered_messages() -> list[str]:
     """The reminder texts that reached the mail backend, one entry per email."""
     return sorted(
-        line.split(" : ", 1)[1].strip()
+        line.split("\u00a0: ", 1)[1].strip()
         for message in send_pending_emails()
         for line in message.body.splitlines()
-        if " : Action " in line
+        if "\u00a0: Action " in line
     )
 
 

@@ -91,14 +91,15 @@ def test_the_account_page_shows_the_role_and_organisation(client, committee_memb
 
 
 def test_amounts_are_formatted_the_french_way():
+    from datetime import date
     from decimal import Decimal
 
     from django.template import Context, Template
 
-    rendered = Template('{{ amount|floatformat:"0g" }} €').render(
-        Context({"amount": Decimal("81125")})
+    rendered = Template("{{ amount|euros }} — {{ rate|percent }} — {{ first|day }}").render(
+        Context({"amount": Decimal("81125"), "rate": 89, "first": date(2016, 11, 1)})
     )
-    assert rendered == "81\xa0125 €"
+    assert rendered == "81\xa0125\xa0€ — 89\xa0% — 1er novembre 2016"
 
 
 def test_post_is_refused_on_read_only_pages(client, db):

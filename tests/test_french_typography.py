@@ -1,0 +1,63 @@
+"""French typography everywhere: the catalogue's strings, the templates' amounts, percentages
+and dates, and every email the suite sends (tests/conftest.py checks mail.outbox after each
+test); the browser crawl checks every page of every role (tests/test_accessibility_crawl.py)."""
+
+import re
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from propulsons.typography import day, euros, french_spacing, percent, spacing_defects
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.parametrize(
+    ("typed", "french"),
+    [
+        ("Téléphone :", "Téléphone\u00a0:"),
+        ("Soit ; et", "Soit\u00a0; et"),
+        ("Bravo !", "Bravo\u00a0!"),
+        ("Vraiment ?", "Vraiment\u00a0?"),
+        ("« Tout ou rien »", "«\u00a0Tout ou rien\u00a0»"),
+        ("{{ goal }} €", "{{ goal }}\u00a0€"),
+        ("à 50 %", "à 50\u00a0%"),
+        ("%(count)s dossiers, %s et %d", "%(count)s dossiers, %s et %d"),
+        ("accompagné par Propulsons!.", "accompagné par Propulsons!"),
+        ("https://propulsons.org/?page=2", "https://propulsons.org/?page=2"),
+    ],
+)
+def test_french_spacing(typed, french):
+    assert french_spacing(typed) == french
+    assert spacing_defects(french) == []
+
+
+def test_amounts_percentages_and_dates():
+    assert euros(81125) == "81\u00a0125\u00a0€"
+    assert percent(54) == "54\u00a0%"
+    assert day(date(2016, 11, 1)) == "1er novembre 2016"
+    assert day(date(2016, 11, 2)) == "2 novembre 2016"
+    assert day(datetime(2026, 12, 1, 14, 30), "l j F Y, H\\hi") == "mardi 1er décembre 2026, 14h30"
+
+
+def test_every_string_of_the_catalogue_is_typeset():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    entries = re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n)+)', text)
+    defects = []
+    for lines in entries[1:]:  # the first is the header
+        string = "".join(re.findall(r'"(.*)"', lines))
+        defects += spacing_defects(string)
+    assert not defects, f"run `make messages`: {defects[:10]}"
+
+
+def test_every_template_goes_through_the_french_filters():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bin" / "french-templates"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"run bin/french-templates; it would change:\n{result.stdout}"
