@@ -10,4 +10,5 @@ class CoachingConfig(AppConfig):
         # sections registers the app's section of the dossier page (projects/sections.py);
         # pipeline the dossier's next action in the team's pipeline (projects/pipeline.py);
         # prefill gives the report's campaign to the form of a new campaign (campaigns/prefill.py).
-        from . import pipeline, prefill, sections, services  # noqa: F401
+        # presentation gives the report's rewards to the project's public page.
+        from . import pipeline, prefill, presentation, sections, services  # noqa: F401
