@@ -186,27 +186,23 @@ COVERS = {
         (180, 70, 40),
         "L'atelier mécanique du Garage solidaire de l'Artois",
     ),
-    "Panneaux solaires citoyens de l'Artois": (
-        (30, 120, 80),
-        "Des panneaux solaires sur un toit de l'Artois",
-    ),
     LIVE: ((120, 60, 130), "La devanture du café-librairie Les Mots Dits"),
 }
 DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
 NEWS = {
     "Indelab : une imprimante 3D de haute précision pour l'atelier": [
         (
-            75,
+            30,
             "L'imprimante 3D est arrivée à l'atelier : les premiers prototypes des adhérents "
             "sortent cette semaine. Merci aux 90 contributeurs !",
         ),
         (
-            20,
+            75,
             "Premier atelier d'initiation ouvert à tous samedi prochain, sur inscription.",
         ),
     ],
     "Le Garage solidaire de l'Artois": [
-        (40, "Le pont élévateur est installé : deux salariés en insertion s'y forment déjà."),
+        (60, "Le pont élévateur est installé : deux salariés en insertion s'y forment déjà."),
     ],
     LIVE: [(3, "Plus que quelques jours : merci pour vos partages, ils comptent !")],
 }
@@ -223,9 +219,11 @@ def cover_image(title: str, colour: tuple[int, int, int], width: int = 1600) -> 
     draw = ImageDraw.Draw(image)
     light = tuple(min(255, channel + 60) for channel in colour)
     draw.ellipse((width * 0.55, -height * 0.3, width * 1.3, height * 1.1), fill=light, outline=None)
-    words = [word for word in title.replace("'", " ").split() if word[:1].isalpha()]
-    initials = "".join(word[0].upper() for word in words if len(word) > 3)[:3] or "P!"
-    size = height // 3
+    # The name before a colon when short ("Indelab"), else its initials ("GSA").
+    name = title.split(":")[0].strip()
+    words = [word for word in name.replace("'", " ").split() if len(word) > 3]
+    initials = name if len(name) <= 10 else "".join(word[0].upper() for word in words)[:4]
+    size = height // 3 if len(initials) <= 4 else height // 5
     try:
         font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", size)
     except OSError:
@@ -258,11 +256,15 @@ def load_presentations() -> None:
             cover_alt=alt,
             video_url=DEMO_VIDEO if title == LIVE else "",
         )
-    for project in Project.objects.filter(title__in=NEWS):
-        for days_ago, text in NEWS[project.title]:
+    # After an ended campaign, its news follow its end; a live one's are recent.
+    for project in Project.objects.filter(title__in=NEWS).select_related("current_campaign"):
+        ended = project.current_campaign.finished_on if project.current_campaign else None
+        for days, text in NEWS[project.title]:
             services.news_add(
                 project=project,
                 actor=project.owner or team,
-                published_on=timezone.localdate() - timedelta(days=days_ago),
+                published_on=ended + timedelta(days=days)
+                if ended
+                else timezone.localdate() - timedelta(days=days),
                 text=text,
             )

@@ -51,6 +51,7 @@ def _celery_eager():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    settings.PUBLIC_MEDIA_ROOT = tmp_path / "public-media"
     # A fast hasher: the suite creates many accounts; the real one is tested by Django.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
