@@ -200,7 +200,6 @@ class World:
             "token": default_token_generator.make_token(self.porteur),
         }
 
-
     @cached_property
     def cover(self):
         """The cover of the porteur's published project (its smallest variant's name)."""
@@ -233,6 +232,7 @@ class World:
             published_on=date(2026, 11, 1),
             text="Une nouvelle",
         )
+
 
 # --- The matrix -------------------------------------------------------------------------------
 
@@ -406,9 +406,7 @@ MATRIX: dict[str, Row] = {
     # A project's public presentation: its porteur and the team; its cover, to everyone once
     # the project is published.
     "campaigns:presentation": Row(FORM, (LOGIN, 200, 404, 404, 200, 200), campaign_dossier),
-    "campaigns:team_presentation": Row(
-        FORM, (LOGIN, 200, 404, 404, 200, 200), campaign_dossier
-    ),
+    "campaigns:team_presentation": Row(FORM, (LOGIN, 200, 404, 404, 200, 200), campaign_dossier),
     "campaigns:news_delete": Row(
         POST,
         (LOGIN, 302, 404, 404, 302, 302),

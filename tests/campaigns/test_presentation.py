@@ -284,9 +284,7 @@ def test_the_team_writes_news_from_the_dossier_and_the_porteur_deletes_one(
     news = ProjectNews.objects.get(project=published)
     assert (news.author, news.published_on) == (cheffe, date(2026, 11, 20))
     client.force_login(porteur)
-    response = client.post(
-        f"/espace/dossiers/{published.reference}/nouvelles/{news.pk}/supprimer/"
-    )
+    response = client.post(f"/espace/dossiers/{published.reference}/nouvelles/{news.pk}/supprimer/")
     assert response.status_code == 302
     assert not ProjectNews.objects.exists()
 
@@ -395,7 +393,8 @@ def test_the_project_page_shows_cover_video_story_rewards_dates_platform_and_coa
         video_url="https://www.youtube.com/watch?v=aqz-KE-bpKQ",
     )
     page = unescape(client.get(f"/projets/{published.slug}/").content.decode())
-    assert re.search(r'<img class="project-cover[^>]* srcset="[^"]*480w, [^"]*960w, [^"]*1600w"', page)
+    srcset = r'<img class="project-cover[^>]* srcset="[^"]*480w, [^"]*960w, [^"]*1600w"'
+    assert re.search(srcset, page)
     assert 'alt="Des vélos"' in page and 'sizes="' in page
     # The video: a button and a link, never an iframe before the click.
     assert "Voir la vidéo" in page and "<iframe" not in page
@@ -425,9 +424,7 @@ def test_share_links_are_plain_addresses_without_third_party_scripts(client, pub
     assert scripts and all(src.startswith("/static/") for src in scripts)
 
 
-def test_after_the_campaign_the_page_shows_the_result_and_the_news_newest_first(
-    client, porteur
-):
+def test_after_the_campaign_the_page_shows_the_result_and_the_news_newest_first(client, porteur):
     campaign = CampaignFactory(
         project__owner=porteur,
         status="succeeded",
@@ -532,9 +529,7 @@ def _populate(count: int, porteur):
         services.news_add(
             project=campaign.project, actor=porteur, published_on=date(2026, 11, 1), text="x"
         )
-        CampaignFactory(
-            status="succeeded", final_amount=Decimal("100"), final_contributors=3
-        )
+        CampaignFactory(status="succeeded", final_amount=Decimal("100"), final_contributors=3)
 
 
 def test_home_and_project_page_queries_do_not_grow_with_the_data(

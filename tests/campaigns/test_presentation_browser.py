@@ -162,7 +162,8 @@ def test_the_porteur_adds_a_cover_and_news_and_the_description_is_required(
     click_and_wait(page.get_by_role("button", name="Enregistrer"))
     expect(page.get_by_text("La présentation du projet est enregistrée.")).to_be_visible()
     expect(page.get_by_role("img", name="Des vélos en réparation")).to_be_visible()
-    page.get_by_role("textbox", name=re.compile(r"^Nouvelle")).fill("Les premiers vélos sont réparés !")
+    news = page.get_by_role("textbox", name=re.compile(r"^Nouvelle"))
+    news.fill("Les premiers vélos sont réparés !")
     click_and_wait(page.get_by_role("button", name="Publier la nouvelle"))
     assert axe(page) == []
     page.goto(f"{live_server.url}/projets/{project.slug}/")
