@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,6 +24,21 @@ WEBP_QUALITY = 78
 
 def root() -> Path:
     return Path(settings.PUBLIC_MEDIA_ROOT)
+
+
+class PublicStorage(FileSystemStorage):
+    """The public media folder, its root read from settings at each use (tests move it)."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PUBLIC_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+public_storage = PublicStorage()
 
 
 def variant_name(stem: str, width: int) -> str:

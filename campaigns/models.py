@@ -256,6 +256,20 @@ class Presentation(models.Model):
     def has_cover(self) -> bool:
         return bool(self.cover_stem and self.cover_widths)
 
+    @staticmethod
+    def erasure_files(rows) -> list:
+        """(storage, name) of the variants of these rows' covers, for the anonymisation
+        (projects/personal_data.py), which removes them once its deletion has committed."""
+        from .covers import public_storage, variant_name
+
+        return [
+            (public_storage, variant_name(stem, width))
+            for stem, widths in rows.exclude(cover_stem="").values_list(
+                "cover_stem", "cover_widths"
+            )
+            for width in widths or []
+        ]
+
 
 class ProjectNews(models.Model):
     """A piece of the project's news, as the porteur (or the team) tells it."""

@@ -553,3 +553,20 @@ def test_home_and_project_page_queries_do_not_grow_with_the_data(
         client.get("/")
     with django_assert_max_num_queries(6):
         client.get(f"/projets/{project.slug}/")
+
+
+def test_anonymising_the_dossier_removes_its_cover_files_and_news(
+    published, porteur, cheffe, django_capture_on_commit_callbacks
+):
+    from projects.services import project_anonymise
+
+    presentation = services.presentation_update(
+        project=published, actor=porteur, cover=upload(), cover_alt="Un vélo", video_url=""
+    )
+    services.news_add(project=published, actor=porteur, published_on=date(2026, 11, 1), text="x")
+    paths = [covers.variant_path(presentation.cover_stem, width) for width in (480, 960, 1600)]
+    assert all(path.exists() for path in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_anonymise(project=published, actor=cheffe, reason="Demande du porteur")
+    assert not Presentation.objects.exists() and not ProjectNews.objects.exists()
+    assert not any(path.exists() for path in paths)
