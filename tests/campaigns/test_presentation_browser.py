@@ -9,17 +9,21 @@ import gzip
 import io
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import expect
 
+from campaigns import services
 from campaigns.demo import LIVE
 from projects.models import Project
 from tests.campaigns.factories import CampaignFactory
 from tests.conftest import click_and_wait
+from tests.factories import commune
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +178,26 @@ def test_the_porteur_adds_a_cover_and_news_and_the_description_is_required(
         "image => image.currentSrc"
     )
     assert re.search(r"-(480|960)\.webp$", chosen), chosen
+
+
+def test_a_map_popup_shows_the_project_cover(page, live_server, porteur):
+    lens = commune("Lens")
+    type(lens).objects.filter(pk=lens.pk).update(
+        latitude=Decimal("50.43200"), longitude=Decimal("2.83300")
+    )
+    project = CampaignFactory(project__owner=porteur, project__commune=lens).project
+    services.presentation_update(
+        project=project,
+        actor=porteur,
+        cover=SimpleUploadedFile("couverture.png", _png()),
+        cover_alt="Des vélos",
+        video_url="",
+    )
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto(f"{live_server.url}/carte/")
+    page.locator(".leaflet-marker-icon .map-marker-running").click()
+    image = page.locator(".leaflet-popup img")
+    expect(image).to_be_visible()
+    assert image.get_attribute("src").endswith("-480.webp")
+    assert image.evaluate("image => image.naturalWidth") == 480
+    expect(page.locator(".leaflet-popup").get_by_role("link", name=project.title)).to_be_visible()
