@@ -20,6 +20,9 @@ from projects.uploads import UploadRejected, sniff_content_type
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 WEBP_QUALITY = 78
+# Link previews (Open Graph): JPEG, which every network reads, 1200 px wide as they ask.
+SOCIAL_WIDTH = 1200
+SOCIAL_QUALITY = 82
 
 
 def root() -> Path:
@@ -47,6 +50,15 @@ def variant_name(stem: str, width: int) -> str:
 
 def variant_path(stem: str, width: int) -> Path:
     return root() / variant_name(stem, width)
+
+
+def social_name(stem: str) -> str:
+    return f"{stem}-og.jpg"
+
+
+def file_names(stem: str, widths: list[int]) -> list[str]:
+    """Every file of a cover: its WebP variants and its JPEG for link previews."""
+    return [variant_name(stem, width) for width in widths] + [social_name(stem)]
 
 
 def check_image(upload) -> None:
@@ -99,6 +111,11 @@ def make_variants(upload, *, project_id: int) -> tuple[str, list[int]]:
             )
             variant.save(variant_path(stem, width), "WEBP", quality=WEBP_QUALITY, method=4)
             written.append(width)
+        social = image.convert("RGB")
+        if social.width > SOCIAL_WIDTH:
+            height = max(1, round(image.height * SOCIAL_WIDTH / image.width))
+            social = social.resize((SOCIAL_WIDTH, height), Image.LANCZOS)
+        social.save(root() / social_name(stem), "JPEG", quality=SOCIAL_QUALITY, optimize=True)
     except BaseException:
         remove_variants(stem, written)
         raise
@@ -108,9 +125,9 @@ def make_variants(upload, *, project_id: int) -> tuple[str, list[int]]:
 def remove_variants(stem: str, widths: list[int]) -> None:
     if not stem:
         return
-    for width in widths:
+    for name in file_names(stem, widths):
         with contextlib.suppress(FileNotFoundError):
-            os.remove(variant_path(stem, width))
+            os.remove(root() / name)
 
 
 def cover_url(slug: str, stem: str, width: int) -> str:
@@ -129,6 +146,9 @@ def cover_context(slug: str, presentation) -> dict | None:
         "medium": urls[widths[min(1, len(widths) - 1)]],
         "large": urls[widths[-1]],
         "srcset": ", ".join(f"{url} {width}w" for width, url in urls.items()),
+        "social": reverse(
+            "campaigns:cover", args=[slug, Path(social_name(presentation.cover_stem)).name]
+        ),
         "alt": presentation.cover_alt,
         "width": widths[-1],
     }

@@ -260,14 +260,14 @@ class Presentation(models.Model):
     def erasure_files(rows) -> list:
         """(storage, name) of the variants of these rows' covers, for the anonymisation
         (projects/personal_data.py), which removes them once its deletion has committed."""
-        from .covers import public_storage, variant_name
+        from .covers import file_names, public_storage
 
         return [
-            (public_storage, variant_name(stem, width))
+            (public_storage, name)
             for stem, widths in rows.exclude(cover_stem="").values_list(
                 "cover_stem", "cover_widths"
             )
-            for width in widths or []
+            for name in file_names(stem, widths or [])
         ]
 
 

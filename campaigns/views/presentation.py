@@ -115,15 +115,20 @@ def cover(request, slug: str, name: str):
     if not published and not can_edit_presentation(request.user, project):
         raise Http404
     names = {
-        Path(covers.variant_name(presentation.cover_stem, width)).name: width
+        Path(covers.variant_name(presentation.cover_stem, width)).name: (
+            covers.variant_path(presentation.cover_stem, width),
+            "image/webp",
+        )
         for width in presentation.cover_widths
     }
+    social = covers.social_name(presentation.cover_stem)
+    names[Path(social).name] = (covers.root() / social, "image/jpeg")
     if name not in names:
         raise Http404
-    path = covers.variant_path(presentation.cover_stem, names[name])
+    path, content_type = names[name]
     if not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="image/webp")
+    response = FileResponse(path.open("rb"), content_type=content_type)
     # A variant's name changes with each upload: its content never does.
     response["Cache-Control"] = (
         "public, max-age=31536000, immutable" if published else "private, no-store"

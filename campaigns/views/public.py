@@ -105,7 +105,7 @@ def project_page(request, slug: str):
             "news": selectors.project_news(project.pk),
             "page_url": page_url,
             "meta_description": description,
-            "og_image": settings.SITE_URL + cover["large"] if cover else "",
+            "og_image": settings.SITE_URL + cover["social"] if cover else "",
             "share_links": sharing.share_links(
                 url=page_url, title=project.title, text=project.summary
             ),

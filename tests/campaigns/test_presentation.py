@@ -116,6 +116,7 @@ def test_a_new_cover_replaces_the_old_files_once_committed(
         )
     assert second.cover_stem != old_stem
     assert not covers.variant_path(old_stem, 480).exists()
+    assert not (covers.root() / covers.social_name(old_stem)).exists()
     assert covers.variant_path(second.cover_stem, 480).exists()
 
 
@@ -352,12 +353,16 @@ def test_a_shared_project_link_previews_with_title_description_and_image(
     assert meta(page, "og:locale") == "fr_FR"
     image = meta(page, "og:image")
     assert image.startswith(f"https://propulsons.example/projets/{published.slug}/couverture/")
-    assert image.endswith("-1600.webp")
+    # JPEG, which every network previews, 1200 px wide.
+    assert image.endswith("-og.jpg")
     assert meta(page, "og:image:alt") == "Des vélos"
     assert meta(page, "twitter:card") == "summary_large_image"
     assert meta(page, "twitter:image") == image
     # The image the tags name is really served.
-    assert client.get(image.removeprefix("https://propulsons.example")).status_code == 200
+    response = client.get(image.removeprefix("https://propulsons.example"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as preview:
+        assert (preview.format, preview.width) == ("JPEG", 1200)
 
 
 def test_without_a_cover_the_card_is_a_summary_and_other_pages_keep_the_default_description(
@@ -565,6 +570,7 @@ def test_anonymising_the_dossier_removes_its_cover_files_and_news(
     )
     services.news_add(project=published, actor=porteur, published_on=date(2026, 11, 1), text="x")
     paths = [covers.variant_path(presentation.cover_stem, width) for width in (480, 960, 1600)]
+    paths.append(covers.root() / covers.social_name(presentation.cover_stem))
     assert all(path.exists() for path in paths)
     with django_capture_on_commit_callbacks(execute=True):
         project_anonymise(project=published, actor=cheffe, reason="Demande du porteur")
