@@ -576,3 +576,14 @@ def test_anonymising_the_dossier_removes_its_cover_files_and_news(
         project_anonymise(project=published, actor=cheffe, reason="Demande du porteur")
     assert not Presentation.objects.exists() and not ProjectNews.objects.exists()
     assert not any(path.exists() for path in paths)
+
+
+def test_the_csp_lets_only_the_video_players_be_framed(client, published):
+    policy = client.get(f"/projets/{published.slug}/")["Content-Security-Policy"]
+    frame_src = next(part for part in policy.split(";") if part.strip().startswith("frame-src"))
+    assert frame_src.split()[1:] == [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://framatube.org",
+    ]
+    assert "script-src 'self'" in policy
