@@ -33,6 +33,7 @@ NOT_HTML = {
     "campaigns:open_data_schema",
     "campaigns:campaigns_feed",
     "campaigns:report_export",
+    "campaigns:cover",
 }
 
 
@@ -83,6 +84,7 @@ ERROR_FORMS = [
     ErrorForm("labelling:session_create", "cheffe", "Créer la séance"),
     ErrorForm("labelling:correct", "cheffe", "Enregistrer la correction"),
     ErrorForm("campaigns:campaign_edit", "cheffe", "Enregistrer"),
+    ErrorForm("campaigns:presentation", "porteur", "Publier la nouvelle"),
 ]
 
 # Clears the form's text fields and chooses the empty option of its lists: "sent empty".
