@@ -549,14 +549,14 @@ def test_home_and_project_page_queries_do_not_grow_with_the_data(
         services.news_add(
             project=project, actor=porteur, published_on=date(2026, 11, 2), text=str(number)
         )
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get("/")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get(f"/projets/{project.slug}/")
     _populate(6, porteur)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get("/")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get(f"/projets/{project.slug}/")
 
 
