@@ -17,7 +17,7 @@ RUN DEBUG=False ALLOWED_HOSTS=localhost \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     python manage.py collectstatic --noinput \
  && useradd --create-home propulsons \
- && mkdir -p /var/lib/propulsons/private-media \
+ && mkdir -p /var/lib/propulsons/private-media /var/lib/propulsons/public-media \
  && chown -R propulsons /var/lib/propulsons
 USER propulsons
 

@@ -91,6 +91,11 @@ def _follow(campaign: Campaign) -> None:
 
 
 def load() -> None:
+    _load_campaigns()
+    load_presentations()
+
+
+def _load_campaigns() -> None:
     if Campaign.objects.exists():
         return  # idempotent
     platforms = {platform.slug: platform for platform in Platform.objects.all()}
@@ -167,3 +172,99 @@ def load() -> None:
 def _demo_jobs(title: str, most: int) -> int:
     """The same small number for a project on every load (no randomness in the demo)."""
     return sum(map(ord, title)) % (most + 1)
+
+
+# --- The public pages' presentation: covers drawn here (no binary file in the repository),
+# news as porteurs would tell them, a video on the live campaign.
+
+COVERS = {
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
+        (32, 96, 160),
+        "Une imprimante 3D dans l'atelier de fabrication numérique Indelab",
+    ),
+    "Le Garage solidaire de l'Artois": (
+        (180, 70, 40),
+        "L'atelier mécanique du Garage solidaire de l'Artois",
+    ),
+    LIVE: ((120, 60, 130), "La devanture du café-librairie Les Mots Dits"),
+}
+DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
+NEWS = {
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": [
+        (
+            30,
+            "L'imprimante 3D est arrivée à l'atelier : les premiers prototypes des adhérents "
+            "sortent cette semaine. Merci aux 90 contributeurs !",
+        ),
+        (
+            75,
+            "Premier atelier d'initiation ouvert à tous samedi prochain, sur inscription.",
+        ),
+    ],
+    "Le Garage solidaire de l'Artois": [
+        (60, "Le pont élévateur est installé : deux salariés en insertion s'y forment déjà."),
+    ],
+    LIVE: [(3, "Plus que quelques jours : merci pour vos partages, ils comptent !")],
+}
+
+
+def cover_image(title: str, colour: tuple[int, int, int], width: int = 1600) -> bytes:
+    """A plain picture for the demo: a coloured field, a lighter band and the title's initials."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    height = width * 9 // 16
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, channel + 60) for channel in colour)
+    draw.ellipse((width * 0.55, -height * 0.3, width * 1.3, height * 1.1), fill=light, outline=None)
+    # The name before a colon when short ("Indelab"), else its initials ("GSA").
+    name = title.split(":")[0].strip()
+    words = [word for word in name.replace("'", " ").split() if len(word) > 3]
+    initials = name if len(name) <= 10 else "".join(word[0].upper() for word in words)[:4]
+    size = height // 3 if len(initials) <= 4 else height // 5
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", size)
+    except OSError:
+        font = ImageFont.load_default(size=size)
+    draw.text((width * 0.08, height * 0.3), initials, fill=(255, 255, 255), font=font)
+    output = BytesIO()
+    image.save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+def load_presentations() -> None:
+    """Covers for a few published projects, news, and a video on the live campaign."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from .models import Presentation
+
+    if Presentation.objects.exists():
+        return  # idempotent
+    team = get_user_model().objects.filter(is_superuser=True).first()
+    projects = {project.title: project for project in Project.objects.filter(title__in=COVERS)}
+    for title, (colour, alt) in COVERS.items():
+        project = projects.get(title)
+        if project is None:
+            continue
+        services.presentation_update(
+            project=project,
+            actor=project.owner or team,
+            cover=ContentFile(cover_image(title, colour), name="couverture.png"),
+            cover_alt=alt,
+            video_url=DEMO_VIDEO if title == LIVE else "",
+        )
+    # After an ended campaign, its news follow its end; a live one's are recent.
+    for project in Project.objects.filter(title__in=NEWS).select_related("current_campaign"):
+        ended = project.current_campaign.finished_on if project.current_campaign else None
+        for days, text in NEWS[project.title]:
+            services.news_add(
+                project=project,
+                actor=project.owner or team,
+                published_on=ended + timedelta(days=days)
+                if ended
+                else timezone.localdate() - timedelta(days=days),
+                text=text,
+            )

@@ -228,3 +228,65 @@ class FigureSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.taken_at:%d/%m/%Y} : {self.amount} €"
+
+
+class Presentation(models.Model):
+    """What a project's public page shows beyond the dossier: a cover image (stored resized in
+    the public media folder, see campaigns/covers.py) with its text alternative, and a video."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="presentation"
+    )
+    # The variants' common stem (covers/<project id>/<random>), "" without a cover; the
+    # widths actually made (an image narrower than a variant is not enlarged).
+    cover_stem = models.CharField(max_length=120, blank=True)
+    cover_widths = models.JSONField(default=list, blank=True)
+    cover_alt = models.CharField(_("description de l'image"), max_length=250, blank=True)
+    video_url = models.URLField(_("vidéo"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("présentation publique")
+        verbose_name_plural = _("présentations publiques")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+    @property
+    def has_cover(self) -> bool:
+        return bool(self.cover_stem and self.cover_widths)
+
+    @staticmethod
+    def erasure_files(rows) -> list:
+        """(storage, name) of the variants of these rows' covers, for the anonymisation
+        (projects/personal_data.py), which removes them once its deletion has committed."""
+        from .covers import file_names, public_storage
+
+        return [
+            (public_storage, name)
+            for stem, widths in rows.exclude(cover_stem="").values_list(
+                "cover_stem", "cover_widths"
+            )
+            for name in file_names(stem, widths or [])
+        ]
+
+
+class ProjectNews(models.Model):
+    """A piece of the project's news, as the porteur (or the team) tells it."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="news")
+    published_on = models.DateField(_("date"), validators=[date_in_range])
+    text = models.TextField(_("nouvelle"), max_length=3000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        verbose_name = _("nouvelle du projet")
+        verbose_name_plural = _("nouvelles du projet")
+        indexes = [models.Index(fields=["project", "-published_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.published_on}"

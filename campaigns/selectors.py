@@ -257,6 +257,8 @@ def map_rows() -> list[dict]:
             "campaign_status",
             "campaign_goal",
             "campaign_collected",
+            "presentation__cover_stem",
+            "presentation__cover_widths",
         )
     )
     result = []
@@ -274,6 +276,9 @@ def map_rows() -> list[dict]:
                 "status": _map_status(row["campaign_status"]),
                 "goal": row["campaign_goal"],
                 "collected": row["campaign_collected"],
+                # The smallest variant of the cover, for the popup; None without one.
+                "cover_stem": row["presentation__cover_stem"] or "",
+                "cover_width": min(row["presentation__cover_widths"] or [0]) or None,
             }
         )
     return result
@@ -323,12 +328,8 @@ def with_progress(project: Project) -> Project:
 
 
 def home_context() -> dict:
-    """The home page's key figures and latest labelled projects."""
-    latest = [
-        with_progress(project)
-        for project in public_projects().order_by("-labelled_on", "title")[:3]
-    ]
-    return {"key_figures": key_figures(), "latest_projects": latest}
+    """The home page's key figures, running campaigns and success stories."""
+    return {"key_figures": key_figures(), **home_campaigns()}
 
 
 def dossier_campaigns(project: Project, *, for_team: bool) -> dict:
@@ -443,3 +444,65 @@ def collection_curve(campaign_id: int) -> list[tuple[date, Decimal, int]]:
     return [
         (timezone.localtime(taken_at).date(), amount, backers) for taken_at, amount, backers in rows
     ]
+
+
+# --- A project's public page and the home page ----------------------------------------------
+
+
+def public_project(slug: str) -> Project | None:
+    """A published project with its campaign's figures, partner and presentation (one query)."""
+    return (
+        public_projects()
+        .select_related("partner", "presentation")
+        .annotate(
+            campaign_finished_on=F("current_campaign__finished_on"),
+            campaign_collection_model=F("current_campaign__collection_model"),
+            campaign_platform_website=F("current_campaign__platform__website"),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def project_news(project_id: int) -> list:
+    from .models import ProjectNews
+
+    return list(ProjectNews.objects.filter(project_id=project_id).order_by("-published_on", "-id"))
+
+
+HOME_RUNNING = 6
+HOME_SUCCESSES = 3
+
+
+def home_campaigns() -> dict:
+    """Running campaigns, the nearest end first; then success stories, those with a cover
+    image first, the most recent next (two queries)."""
+    running = [
+        with_progress(project)
+        for project in public_projects()
+        .select_related("presentation")
+        .filter(campaign_status=CampaignStatus.RUNNING)
+        .order_by(F("campaign_ends_on").asc(nulls_last=True), "title")[:HOME_RUNNING]
+    ]
+    successes = [
+        with_progress(project)
+        for project in public_projects()
+        .select_related("presentation")
+        .filter(campaign_status=CampaignStatus.SUCCEEDED)
+        .annotate(
+            has_cover=Case(
+                When(presentation__cover_stem__gt="", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            campaign_finished_on=F("current_campaign__finished_on"),
+        )
+        .order_by("-has_cover", F("campaign_finished_on").desc(nulls_last=True), "title")[
+            :HOME_SUCCESSES
+        ]
+    ]
+    from .covers import cover_context
+
+    for project in running + successes:
+        project.cover = cover_context(project.slug, getattr(project, "presentation", None))
+    return {"running_projects": running, "success_stories": successes}

@@ -18,7 +18,7 @@ from projects import personal_data
 from projects import services as project_services
 from projects.models import Commune, Project, Status
 from projects.permissions import can_manage_projects
-from projects.personal_data import BLANK
+from projects.personal_data import BLANK, WITH_ROW
 from propulsons.dates import out_of_range
 
 from .models import (
@@ -28,6 +28,8 @@ from .models import (
     FigureReview,
     FigureSnapshot,
     Platform,
+    Presentation,
+    ProjectNews,
 )
 
 
@@ -335,6 +337,54 @@ def campaign_refresh_declared(*, campaign: Campaign) -> None:
     )
 
 
+# --- The public page: cover, video, news --------------------------------------------------
+
+
+def presentation_update(
+    *,
+    project: Project,
+    actor: User,
+    cover=None,
+    cover_alt: str,
+    video_url: str,
+    remove_cover: bool = False,
+) -> Presentation:
+    """Set the public page's cover (a new upload replaces the old one, whose files go once the
+    change has committed), its text alternative and the video's address."""
+    from . import covers
+
+    new_stem, new_widths = covers.make_variants(cover, project_id=project.pk) if cover else ("", [])
+    try:
+        with transaction.atomic():
+            presentation, _created = Presentation.objects.select_for_update().get_or_create(
+                project=project
+            )
+            old_stem, old_widths = presentation.cover_stem, presentation.cover_widths
+            if cover or remove_cover:
+                presentation.cover_stem, presentation.cover_widths = new_stem, new_widths
+            presentation.cover_alt = cover_alt if presentation.cover_stem else ""
+            presentation.video_url = video_url
+            presentation.save()
+            if (cover or remove_cover) and old_stem:
+                transaction.on_commit(lambda: covers.remove_variants(old_stem, old_widths))
+    except BaseException:
+        covers.remove_variants(new_stem, new_widths)
+        raise
+    return presentation
+
+
+@transaction.atomic
+def news_add(*, project: Project, actor: User, published_on: date, text: str) -> ProjectNews:
+    return ProjectNews.objects.create(
+        project=project, author=actor, published_on=published_on, text=text.strip()
+    )
+
+
+@transaction.atomic
+def news_delete(*, news: ProjectNews, actor: User) -> None:
+    ProjectNews.objects.filter(pk=news.pk).delete()
+
+
 # --- Personal data ------------------------------------------------------------------------
 
 # A campaign's address names the project (and often its porteur); its figures stay.
@@ -358,4 +408,22 @@ personal_data.register(
     Platform,
     dossier=None,
     keep={"name": "reference data", "slug": "reference data", "website": "reference data"},
+)
+# The porteur's own words and pictures about the project: gone with the dossier's rows.
+personal_data.register(
+    Presentation,
+    dossier="project",
+    delete_rows=True,
+    personal={
+        "cover_stem": WITH_ROW,
+        "cover_widths": WITH_ROW,
+        "cover_alt": WITH_ROW,
+        "video_url": WITH_ROW,
+    },
+)
+personal_data.register(
+    ProjectNews,
+    dossier="project",
+    delete_rows=True,
+    personal={"published_on": WITH_ROW, "text": WITH_ROW, "author": WITH_ROW},
 )

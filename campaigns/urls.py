@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from .feeds import LaunchedCampaignsFeed
-from .views import opendata, porteur, public, report, team
+from .views import opendata, porteur, presentation, public, report, team
 
 app_name = "campaigns"
 
@@ -43,5 +43,25 @@ urlpatterns = [
         "espace/dossiers/<str:reference>/publication/",
         porteur.publication,
         name="publication",
+    ),
+]
+
+# A project's public presentation (cover, video, news) and its cover's variants.
+urlpatterns += [
+    path("projets/<slug:slug>/couverture/<str:name>", presentation.cover, name="cover"),
+    path(
+        "espace/dossiers/<str:reference>/presentation/",
+        presentation.presentation_edit,
+        name="presentation",
+    ),
+    path(
+        "accompagnement/dossiers/<str:reference>/presentation/",
+        presentation.presentation_edit,
+        name="team_presentation",
+    ),
+    path(
+        "espace/dossiers/<str:reference>/nouvelles/<int:pk>/supprimer/",
+        presentation.news_delete,
+        name="news_delete",
     ),
 ]

@@ -144,6 +144,10 @@ def erase_dossier_rows(project) -> list[tuple[Any, str]]:
                         file_field.name, flat=True
                     )
                     files += [(file_field.storage, name) for name in names if name]
+            # Files a row names without a FileField (a cover's resized variants).
+            erasure_files = getattr(entry.model, "erasure_files", None)
+            if erasure_files is not None:
+                files += erasure_files(rows)
             rows.delete()
         elif entry.personal():
             rows.update(**{name: how.value_for(project) for name, how in entry.personal().items()})

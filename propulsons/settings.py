@@ -221,6 +221,15 @@ STORAGES = {
 }
 # Files uploaded by porteurs are private: stored outside any URL, served by checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+# Files meant for the public (the project pages' cover images, resized): apart from the private
+# ones, served by a view that shows them only once the project is published.
+PUBLIC_MEDIA_ROOT = env.path("PUBLIC_MEDIA_ROOT", default=BASE_DIR / "public-media")
+# Widths (px) of a cover's variants, for srcset; the smallest goes to cards and map popups.
+COVER_WIDTHS = (480, 960, 1600)
+# Larger images are refused before being decoded (a small file may claim huge dimensions).
+COVER_MAX_PIXELS = env.int("COVER_MAX_PIXELS", default=40_000_000)
+# PeerTube instances whose videos a project page may embed (YouTube and Vimeo always may).
+VIDEO_PEERTUBE_HOSTS = env.list("VIDEO_PEERTUBE_HOSTS", default=["framatube.org"])
 
 # Email: the console on the embedded default; EMAIL_URL (smtp://…) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -445,6 +454,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # A project's video, embedded only after the visitor clicks "Voir la vidéo".
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            *(f"https://{host}" for host in VIDEO_PEERTUBE_HOSTS),
+        ],
     }
 }
 AXES_VERBOSE = False

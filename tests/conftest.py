@@ -72,6 +72,7 @@ def _emails_in_french_typography():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    settings.PUBLIC_MEDIA_ROOT = tmp_path / "public-media"
     # A fast hasher: the suite creates many accounts; the real one is tested by Django.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

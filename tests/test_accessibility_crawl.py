@@ -35,6 +35,7 @@ NOT_HTML = {
     "projects:label_badge",
     "campaigns:campaigns_feed",
     "campaigns:report_export",
+    "campaigns:cover",
 }
 
 
@@ -85,6 +86,7 @@ ERROR_FORMS = [
     ErrorForm("labelling:session_create", "cheffe", "Créer la séance"),
     ErrorForm("labelling:correct", "cheffe", "Enregistrer la correction"),
     ErrorForm("campaigns:campaign_edit", "cheffe", "Enregistrer"),
+    ErrorForm("campaigns:presentation", "porteur", "Publier la nouvelle"),
 ]
 
 # Clears the form's text fields and chooses the empty option of its lists: "sent empty".

@@ -200,6 +200,39 @@ class World:
             "token": default_token_generator.make_token(self.porteur),
         }
 
+    @cached_property
+    def cover(self):
+        """The cover of the porteur's published project (its smallest variant's name)."""
+        import io
+
+        from PIL import Image
+
+        from campaigns import services
+
+        data = io.BytesIO()
+        Image.new("RGB", (600, 300), (10, 20, 30)).save(data, "PNG")
+        presentation = services.presentation_update(
+            project=self.campaign.project,
+            actor=self.porteur,
+            cover=SimpleUploadedFile("c.png", data.getvalue()),
+            cover_alt="Image",
+            video_url="",
+        )
+        return presentation.cover_stem.rsplit("/", 1)[1] + "-480.webp"
+
+    @cached_property
+    def news(self):
+        from datetime import date
+
+        from campaigns import services
+
+        return services.news_add(
+            project=self.campaign.project,
+            actor=self.porteur,
+            published_on=date(2026, 11, 1),
+            text="Une nouvelle",
+        )
+
 
 # --- The matrix -------------------------------------------------------------------------------
 
@@ -372,6 +405,18 @@ MATRIX: dict[str, Row] = {
     ),
     # Only the porteur agrees (or no longer agrees) to publication.
     "campaigns:publication": Row(POST, (LOGIN, 302, 404, 404, 404, 404), campaign_dossier),
+    # A project's public presentation: its porteur and the team; its cover, to everyone once
+    # the project is published.
+    "campaigns:presentation": Row(FORM, (LOGIN, 200, 404, 404, 200, 200), campaign_dossier),
+    "campaigns:team_presentation": Row(FORM, (LOGIN, 200, 404, 404, 200, 200), campaign_dossier),
+    "campaigns:news_delete": Row(
+        POST,
+        (LOGIN, 302, 404, 404, 302, 302),
+        lambda w: {"reference": w.campaign.project.reference, "pk": w.news.pk},
+    ),
+    "campaigns:cover": Row(
+        GET, EVERYONE, lambda w: {"slug": w.campaign.project.slug, "name": w.cover}
+    ),
     # Outbox: the emails that failed for good, and resending one
     "outbox:failed": Row(GET, TEAM),
     "outbox:resend": Row(POST, TEAM_ACTION, lambda w: {"pk": w.failed_email.pk}),

@@ -1,17 +1,22 @@
 """Public pages: the catalogue, a project's page, the map and the key figures."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune
 from propulsons.search import words_filter
 
-from .. import charts, selectors
+from .. import charts, covers, selectors, sharing, videos
+from .. import presentation as presentation_registry
 from ..forms import CatalogueFilterForm, PeriodForm
+from ..models import CampaignFinancing
 from ..selectors import with_progress
 
 PAGE_SIZE = 12
@@ -72,12 +77,39 @@ def catalogue(request):
 
 @require_safe
 def project_page(request, slug: str):
-    project = get_object_or_404(selectors.public_projects().select_related("partner"), slug=slug)
+    project = selectors.public_project(slug)
+    if project is None:
+        raise Http404
     with_progress(project)
+    presentation = getattr(project, "presentation", None)
+    cover = covers.cover_context(project.slug, presentation)
+    page_url = settings.SITE_URL + request.path
+    description = Truncator(project.summary or project.description).chars(200)
     return render(
         request,
         "campaigns/project_page.html",
-        {"project": project, "curve": _collection_curve(project)},
+        {
+            "project": project,
+            "curve": _collection_curve(project),
+            "cover": cover,
+            "video": videos.parse(presentation.video_url)
+            if presentation and presentation.video_url
+            else None,
+            "rewards": presentation_registry.project_rewards(project.pk),
+            "financing_label": CampaignFinancing(project.campaign_financing).label
+            if project.campaign_financing in CampaignFinancing.values
+            else "",
+            "carried_by": presentation_registry.carried_by(
+                project.structure_name, project.legal_form
+            ),
+            "news": selectors.project_news(project.pk),
+            "page_url": page_url,
+            "meta_description": description,
+            "og_image": settings.SITE_URL + cover["social"] if cover else "",
+            "share_links": sharing.share_links(
+                url=page_url, title=project.title, text=project.summary
+            ),
+        },
     )
 
 
@@ -111,6 +143,11 @@ def project_map(request):
     status_labels = dict(selectors.MapStatus.CHOICES)
     for row in rows:
         row["url"] = pattern.replace("SLUG", row["slug"])
+        row["image"] = (
+            covers.cover_url(row["slug"], row["cover_stem"], row["cover_width"])
+            if row["cover_stem"] and row["cover_width"]
+            else ""
+        )
         row["status_label"] = str(status_labels[row["status"]])
         row["amount"] = (
             _("%(collected)s collectés sur %(goal)s")
@@ -121,7 +158,17 @@ def project_map(request):
     points = [
         {
             key: row[key]
-            for key in ("title", "commune", "url", "lat", "lng", "status", "status_label", "amount")
+            for key in (
+                "title",
+                "commune",
+                "url",
+                "lat",
+                "lng",
+                "status",
+                "status_label",
+                "amount",
+                "image",
+            )
         }
         for row in rows
         if row["lat"] is not None

@@ -26,6 +26,18 @@
 
   function popup(point) {
     var box = document.createElement("div");
+    if (point.image) {
+      // The cover's smallest variant; decorative here, the title follows as the link.
+      var image = document.createElement("img");
+      image.src = point.image;
+      image.alt = "";
+      image.width = 200;
+      image.className = "map-popup-image d-block mb-1";
+      image.loading = "lazy";
+      image.style.maxWidth = "100%";
+      image.style.height = "auto";
+      box.appendChild(image);
+    }
     var title = document.createElement("a");
     title.href = point.url;
     title.textContent = point.title;

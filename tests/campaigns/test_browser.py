@@ -296,8 +296,15 @@ def test_the_home_catalogue_and_project_pages_have_no_accessibility_violation(
     page, live_server, axe, public_projects
 ):
     page.goto(f"{live_server.url}/")
-    latest = page.locator("section", has=page.get_by_role("heading", name="Les derniers projets"))
-    expect(latest.get_by_role("article")).to_have_count(3)
+    running = page.locator(
+        "section", has=page.get_by_role("heading", name="Les campagnes en cours")
+    )
+    expect(running.get_by_role("article")).to_have_count(1)
+    successes = page.locator(
+        "section", has=page.get_by_role("heading", name="Ils ont réussi leur campagne")
+    )
+    expect(successes.get_by_role("article")).to_have_count(1)
+    expect(successes.get_by_text("Fablab d'Arras")).to_be_visible()
     expect(page.get_by_text("campagnes lancées")).to_be_visible()
     assert axe(page) == []
 

@@ -178,10 +178,13 @@ def test_open_data_csv_and_json_have_documented_columns_and_no_private_field(
     assert "collecte_eur" in page and "Licence Ouverte" in page
 
 
-def test_the_home_page_shows_key_figures_and_latest_projects(client, catalogue_data):
+def test_the_home_page_shows_key_figures_running_campaigns_and_success_stories(
+    client, catalogue_data
+):
     page = client.get("/").content.decode()
     assert "campagnes lancées" in page
-    assert "Les derniers projets labellisés" in page
+    assert "Les campagnes en cours" in page and "Atelier vélo de Lens" in page
+    assert "Ils ont réussi leur campagne" in page and "Fablab d&#x27;Arras" in page
 
 
 def test_open_data_uses_french_labels_typed_values_and_publishes_its_table_schema(
