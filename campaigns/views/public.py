@@ -20,6 +20,16 @@ from ..models import CampaignFinancing
 from ..selectors import with_progress
 
 PAGE_SIZE = 12
+# The filters a phone folds behind "Plus de filtres" (the search box stays).
+FOLDED_FILTERS = [
+    "commune",
+    "arrondissement",
+    "category",
+    "status",
+    "financing",
+    "platform",
+    "sort",
+]
 
 
 @require_safe
@@ -71,6 +81,11 @@ def catalogue(request):
             "filters": filters,
             "query": query.urlencode(),
             "commune_names": published_communes.values_list("name", flat=True),
+            # A folded filter in use would hide why the list is short: they stay open then.
+            "filters_in_use": any(
+                request.GET.get(name) for name in FOLDED_FILTERS if name in filters.fields
+            )
+            or bool(filters.errors),
         },
     )
 

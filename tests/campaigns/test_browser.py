@@ -550,3 +550,33 @@ def test_the_skip_link_leads_to_the_catalogue(page, live_server, public_projects
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
     expect(page.get_by_role("link", name="Voir la carte")).to_be_focused()
+
+
+def test_on_a_phone_the_catalogue_folds_its_filters_and_shows_projects_first(
+    page, live_server, axe, public_projects
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/projets/")
+    more = page.get_by_role("button", name="Plus de filtres")
+    expect(more).to_be_visible()
+    expect(page.get_by_label("Catégorie")).to_be_hidden()
+    # The first project is in the first screen, under the search box.
+    first = page.locator("article.card").first
+    assert first.bounding_box()["y"] < 844
+    assert axe(page) == []
+
+    more.click()
+    expect(page.get_by_label("Catégorie")).to_be_visible()
+    expect(more).to_have_attribute("aria-expanded", "true")
+
+    # A folded filter in use stays open: the page says why the list is short.
+    page.goto(f"{live_server.url}/projets/?category=food")
+    expect(page.get_by_label("Catégorie")).to_be_visible()
+    expect(page.get_by_role("button", name="Plus de filtres")).to_be_hidden()
+
+
+def test_on_a_wide_screen_every_filter_shows(page, live_server, public_projects):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/projets/")
+    expect(page.get_by_label("Catégorie")).to_be_visible()
+    expect(page.get_by_role("button", name="Plus de filtres")).to_be_hidden()
