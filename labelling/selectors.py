@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from coaching.models import FirstMeeting
@@ -166,14 +167,20 @@ class Tally:
     @property
     def explanation(self) -> str:
         if not self.quorum_reached:
-            return _(
-                "Quorum non atteint : %(counted)s vote(s) compté(s) sur %(quorum)s requis."
+            return ngettext(
+                "Quorum non atteint : %(counted)s vote compté sur %(quorum)s requis.",
+                "Quorum non atteint : %(counted)s votes comptés sur %(quorum)s requis.",
+                self.counted,
             ) % {"counted": self.counted, "quorum": self.quorum}
         if not self.majority_favorable:
             return _("La majorité des votes exprimés n'est pas favorable.")
         if not self.criteria_met:
-            missing = ", ".join(str(i.criterion.label) for i in self.criteria if not i.majority_met)
-            return _("Critère(s) non rempli(s) à la majorité : %(missing)s.") % {"missing": missing}
+            missing = [str(i.criterion.label) for i in self.criteria if not i.majority_met]
+            return ngettext(
+                "Critère non rempli à la majorité : %(missing)s.",
+                "Critères non remplis à la majorité : %(missing)s.",
+                len(missing),
+            ) % {"missing": ", ".join(missing)}
         return _("Majorité favorable et les quatre critères remplis à la majorité.")
 
 

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.services import ServiceRefused
@@ -76,7 +77,11 @@ def privacy_requests(request):
             count = services.deletion_request_process(request=item, actor=request.user)
             messages.success(
                 request,
-                _("Demande traitée : %(count)s dossier(s) anonymisé(s), compte effacé.")
+                ngettext(
+                    "Demande traitée : %(count)s dossier anonymisé, compte effacé.",
+                    "Demande traitée : %(count)s dossiers anonymisés, compte effacé.",
+                    count,
+                )
                 % {"count": count},
             )
         except ServiceRefused as error:
