@@ -46,6 +46,25 @@ class EmptyChoiceLabels:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_empty_choices(self.fields, self.empty_labels)
+        show_plain_amounts(self.fields)
+
+
+class AmountInput(forms.NumberInput):
+    """A number field that shows a saved 5000.00 as 5000 (what was typed), 1250.50 as is."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            value = plain_amount(value)
+        return super().format_value(value)
+
+
+def show_plain_amounts(fields: dict) -> None:
+    """Every decimal field of a form shows its value without trailing zeros (in place)."""
+    for field in fields.values():
+        if isinstance(field, forms.DecimalField) and type(field.widget) is forms.NumberInput:
+            widget = AmountInput(attrs=field.widget.attrs)
+            widget.is_required = field.widget.is_required
+            field.widget = widget
 
 
 def plain_amount(amount: Decimal) -> Decimal:
