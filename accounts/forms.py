@@ -21,7 +21,7 @@ class EmailAuthenticationForm(EmptyChoiceLabels, AuthenticationForm):
             "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie "
             "(les majuscules comptent dans le mot de passe)."
         ),
-        "inactive": _("Ce compte est désactivé. Contactez l'équipe Propulsons!."),
+        "inactive": _("Ce compte est désactivé. Contactez l'équipe Propulsons!"),
     }
 
     def clean_username(self) -> str:

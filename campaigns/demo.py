@@ -31,7 +31,7 @@ AON, KIA = CollectionModel.ALL_OR_NOTHING, CollectionModel.KEEP_IT_ALL
 
 # title -> (platform, goal, final amount, contributors, status, collection model, financing)
 NAMED = {
-    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
         "ulule",
         5000,
         5015,
@@ -178,7 +178,7 @@ def _demo_jobs(title: str, most: int) -> int:
 # news as porteurs would tell them, a video on the live campaign.
 
 COVERS = {
-    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": (
         (32, 96, 160),
         "Une imprimante 3D dans l'atelier de fabrication numérique Indelab",
     ),
@@ -190,11 +190,11 @@ COVERS = {
 }
 DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
 NEWS = {
-    "Indelab : une imprimante 3D de haute précision pour l'atelier": [
+    "Indelab : une imprimante 3D de haute précision pour l'atelier": [
         (
             30,
-            "L'imprimante 3D est arrivée à l'atelier : les premiers prototypes des adhérents "
-            "sortent cette semaine. Merci aux 90 contributeurs !",
+            "L'imprimante 3D est arrivée à l'atelier : les premiers prototypes des adhérents "
+            "sortent cette semaine. Merci aux 90 contributeurs !",
         ),
         (
             75,
@@ -202,9 +202,9 @@ NEWS = {
         ),
     ],
     "Le Garage solidaire de l'Artois": [
-        (60, "Le pont élévateur est installé : deux salariés en insertion s'y forment déjà."),
+        (60, "Le pont élévateur est installé : deux salariés en insertion s'y forment déjà."),
     ],
-    LIVE: [(3, "Plus que quelques jours : merci pour vos partages, ils comptent !")],
+    LIVE: [(3, "Plus que quelques jours : merci pour vos partages, ils comptent !")],
 }
 
 

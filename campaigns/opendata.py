@@ -65,7 +65,7 @@ COLUMNS = [
     Column(
         "reference",
         "Référence du dossier",
-        "Identifiant du dossier chez Propulsons!.",
+        "Identifiant du dossier chez Propulsons!",
         required=True,
         example="P-2026-0042",
     ),

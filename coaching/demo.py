@@ -28,17 +28,17 @@ _EXCHANGES = [
     (
         InteractionKind.PHONE,
         "Point sur le plan de financement.",
-        "Merci pour l'échange : envoyez-moi le plan mis à jour.",
+        "Merci pour l'échange : envoyez-moi le plan mis à jour.",
     ),
     (
         InteractionKind.PROOFREADING,
         "Texte trop long, à recentrer sur l'impact local.",
-        "Vos textes sont relus : mes suggestions sont dans le document.",
+        "Vos textes sont relus : mes suggestions sont dans le document.",
     ),
     (
         InteractionKind.VIDEO,
         "La vidéo doit montrer l'équipe et le lieu.",
-        "Pour la vidéo : 2 minutes au plus, montrez l'atelier et l'équipe.",
+        "Pour la vidéo : 2 minutes au plus, montrez l'atelier et l'équipe.",
     ),
     (
         InteractionKind.COMMUNICATION,
@@ -55,7 +55,7 @@ def _report(meeting: FirstMeeting, project: Project) -> None:
     meeting.reported_at = meeting.scheduled_at + timedelta(hours=2)
     meeting.relevance = Relevance.RELEVANT
     meeting.relevance_reasoning = (
-        "Projet ancré localement, avec une communauté déjà mobilisée : le financement "
+        "Projet ancré localement, avec une communauté déjà mobilisée : le financement "
         "participatif est adapté."
     )
     meeting.campaign_goal = crowdfunding

@@ -40,15 +40,15 @@ VOTE_PATTERNS = {
 }
 MOTIVATIONS = {
     Outcome.LABELLED: (
-        "Projet solidaire et ancré dans son territoire, plan de financement solide : "
-        "le comité accorde le label Propulsons!."
+        "Projet solidaire et ancré dans son territoire, plan de financement solide : "
+        "le comité accorde le label Propulsons!"
     ),
     Outcome.NOT_LABELLED: (
         "Le comité estime que le modèle économique n'est pas encore viable et que l'impact "
         "local reste à démontrer."
     ),
     Outcome.POSTPONED: (
-        "Quorum non atteint : le dossier sera réexaminé lors du prochain comité, avec un plan "
+        "Quorum non atteint : le dossier sera réexaminé lors du prochain comité, avec un plan "
         "de financement actualisé."
     ),
 }
@@ -132,7 +132,7 @@ def load() -> None:
             project=project,
             requested_by=cheffe,
             cheffe_opinion=(
-                "Dossier complet, porteur très impliqué ; avis favorable de la cheffe de projet."
+                "Dossier complet, porteur très impliqué ; avis favorable de la cheffe de projet."
             ),
             session=session,
             agenda_order=session.requests.count() + 1,
@@ -177,7 +177,7 @@ def load() -> None:
             project=project,
             requested_by=cheffe,
             cheffe_opinion=(
-                "Projet culturel fédérateur, bon relais associatif local ; plan de financement "
+                "Projet culturel fédérateur, bon relais associatif local ; plan de financement "
                 "à consolider."
             ),
             session=session,
@@ -198,5 +198,5 @@ def load() -> None:
         LabellingRequest.objects.create(
             project=project,
             requested_by=project.owner,
-            cheffe_opinion="Dossier complet ; le partenaire France Active suit le projet.",
+            cheffe_opinion="Dossier complet ; le partenaire France Active suit le projet.",
         )

@@ -38,7 +38,7 @@ def _move(project: Project, to_status: str, actor: User) -> None:
         services.project_reorient(
             project=project,
             actor=actor,
-            reason="Orienté vers un prêt d'honneur : le financement participatif ne convient pas.",
+            reason="Orienté vers un prêt d'honneur : le financement participatif ne convient pas.",
         )
     elif to_status in services.COMMITTEE_OUTCOMES:
         services.project_record_committee_outcome(project=project, outcome=to_status, actor=actor)
@@ -116,7 +116,7 @@ def _seed_examples() -> list[tuple[str, dict, date, int]]:
                 contact_phone="+33321000001",
                 structure_name="Indelab",
                 legal_form="scic",
-                title="Indelab : une imprimante 3D de haute précision pour l'atelier",
+                title="Indelab : une imprimante 3D de haute précision pour l'atelier",
                 summary=(
                     "Un atelier de fabrication numérique ouvert à tous à Bruay-la-Buissière, "
                     "qui veut acquérir une imprimante 3D de haute précision."
@@ -529,15 +529,15 @@ DEMO_MESSAGES = [
         "porteur",
         "message",
         2,
-        "Bonjour, pourriez-vous relire le texte de présentation avant vendredi ? "
+        "Bonjour, pourriez-vous relire le texte de présentation avant vendredi ? "
         "Je l'ai déposé dans les documents.",
     ),
-    ("team", "message", 1, "Bonjour, c'est relu : mes remarques sont dans le document. Bravo !"),
+    ("team", "message", 1, "Bonjour, c'est relu : mes remarques sont dans le document. Bravo !"),
     (
         "porteur",
         "press",
         0,
-        "La Voix du Nord souhaite parler du projet : pouvez-vous m'aider à préparer l'entretien ?",
+        "La Voix du Nord souhaite parler du projet : pouvez-vous m'aider à préparer l'entretien ?",
     ),
 ]
 

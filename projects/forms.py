@@ -98,7 +98,7 @@ class ProjectDetailsForm(EmptyChoiceLabels, forms.ModelForm):
         empty_label=gettext_lazy("Aucun pour l'instant"),
         help_text=gettext_lazy(
             "Critère 4 du label : le projet doit être suivi, accompagné ou prescrit par un "
-            "partenaire de Propulsons!. Sans partenaire aujourd'hui, déposez quand même votre "
+            "partenaire de Propulsons! Sans partenaire aujourd'hui, déposez quand même votre "
             "projet : nous vous mettrons en relation."
         ),
     )

@@ -131,10 +131,10 @@ for _status in ACTIVE_STATUSES:
 STATUS_EXPLANATIONS: dict[str, str] = {
     Status.CONTACT: _("Nous avons bien reçu votre projet."),
     Status.FIRST_MEETING_DONE: _("Le premier rendez-vous a eu lieu."),
-    Status.COACHING: _("Vous êtes accompagné par Propulsons!."),
+    Status.COACHING: _("Vous êtes accompagné par Propulsons!"),
     Status.LABELLING_REQUESTED: _("Votre demande de labellisation est enregistrée."),
     Status.IN_COMMITTEE: _("Votre projet est examiné par le comité de labellisation."),
-    Status.LABELLED: _("Votre projet est labellisé Propulsons!."),
+    Status.LABELLED: _("Votre projet est labellisé Propulsons!"),
     Status.NOT_LABELLED: _("Le comité n'a pas labellisé votre projet."),
     Status.POSTPONED: _("Le comité a ajourné sa décision."),
     Status.CAMPAIGN_RUNNING: _("Votre campagne est en cours."),

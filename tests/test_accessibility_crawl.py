@@ -244,6 +244,7 @@ SIDEWAYS = """() => {
   return `${document.documentElement.scrollWidth} px wide (${name})`;
 }"""
 
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_scrolls_sideways_on_a_phone(local_page, live_server, axe, login, request, role):
     """At 390 px, every page of every role fits the screen: wide tables scroll inside their own
