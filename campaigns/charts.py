@@ -4,17 +4,12 @@
 from datetime import date
 from decimal import Decimal
 
-from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from propulsons import typography
 from propulsons.charts import BarChart, LineChart, bar_chart, line_chart
 
 from .selectors import ArrondissementFigures, YearFigures
-
-
-def euros(value: Decimal | int) -> str:
-    return f"{floatformat(value, '0g')}\u00a0€"
 
 
 def collected_per_year(years: list[YearFigures]) -> BarChart:
@@ -22,10 +17,10 @@ def collected_per_year(years: list[YearFigures]) -> BarChart:
         title=_("Montant collecté par année de lancement des campagnes"),
         description=", ".join(
             _("%(year)s : %(amount)s (%(count)s campagnes)")
-            % {"year": row.year, "amount": euros(row.collected), "count": row.launched}
+            % {"year": row.year, "amount": typography.euros(row.collected), "count": row.launched}
             for row in years
         ),
-        items=[(str(row.year), row.collected, euros(row.collected)) for row in years],
+        items=[(str(row.year), row.collected, typography.euros(row.collected)) for row in years],
     )
 
 
@@ -43,10 +38,11 @@ def collected_per_arrondissement(rows: list[ArrondissementFigures]) -> BarChart:
     return bar_chart(
         title=_("Montant collecté par arrondissement"),
         description=", ".join(
-            _("%(name)s : %(amount)s") % {"name": row.name, "amount": euros(row.collected)}
+            _("%(name)s : %(amount)s")
+            % {"name": row.name, "amount": typography.euros(row.collected)}
             for row in rows
         ),
-        items=[(row.name, row.collected, euros(row.collected)) for row in rows],
+        items=[(row.name, row.collected, typography.euros(row.collected)) for row in rows],
     )
 
 
@@ -64,11 +60,11 @@ def collection_curve(
             "Du %(start)s au %(end)s, objectif %(goal)s ; dernier relevé le %(day)s : %(amount)s."
         )
         % {
-            "start": date_format(starts_on),
-            "end": date_format(ends_on),
-            "goal": euros(goal or 0),
-            "day": date_format(last_day),
-            "amount": euros(last_amount),
+            "start": typography.day(starts_on),
+            "end": typography.day(ends_on),
+            "goal": typography.euros(goal or 0),
+            "day": typography.day(last_day),
+            "amount": typography.euros(last_amount),
         },
         # Every campaign starts from nothing: the curve rises from its first day.
         points=[(starts_on, Decimal("0"))]
@@ -76,7 +72,7 @@ def collection_curve(
         start=starts_on,
         end=max(ends_on, last_day),
         goal=goal,
-        goal_text=_("objectif %(goal)s") % {"goal": euros(goal or 0)},
-        start_text=date_format(starts_on, "j F"),
-        end_text=date_format(ends_on, "j F"),
+        goal_text=_("objectif %(goal)s") % {"goal": typography.euros(goal or 0)},
+        start_text=typography.day(starts_on, "j F"),
+        end_text=typography.day(ends_on, "j F"),
     )

@@ -8,9 +8,10 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from propulsons import typography
 
 from .models import Campaign
 
@@ -50,7 +51,7 @@ class LaunchedCampaignsFeed(Feed):
                 % {"goal": floatformat(campaign.goal, "0g")}
             )
         if campaign.ends_on:
-            parts.append(gettext("jusqu'au %(date)s") % {"date": date_format(campaign.ends_on)})
+            parts.append(gettext("jusqu'au %(date)s") % {"date": typography.day(campaign.ends_on)})
         return " — ".join(parts)
 
     def item_link(self, campaign: Campaign) -> str:

@@ -3,10 +3,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from propulsons import typography
 from propulsons.forms import EmptyChoiceLabels
 
 from .forms import DocumentForm
@@ -54,7 +54,7 @@ class MessageForm(EmptyChoiceLabels, forms.Form):
                 _("%(kind)s du %(date)s")
                 % {
                     "kind": request.get_kind_display(),
-                    "date": date_format(timezone.localtime(request.created_at), "j F"),
+                    "date": typography.day(timezone.localtime(request.created_at), "j F"),
                 }
             )
             if not has_open_requests:

@@ -24,8 +24,9 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from propulsons import typography
 
 from .models import Status
 from .sections import NextStep, dossier_next_step
@@ -108,11 +109,11 @@ def dossier_steps(
 def _day(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
-    return date_format(value, "j F Y")
+    return typography.day(value)
 
 
 def _moment(value: datetime) -> str:
-    return date_format(timezone.localtime(value), r"l j F Y, H\hi")
+    return typography.day(timezone.localtime(value), r"l j F Y, H\hi")
 
 
 def porteur_next_step(project, facts: DossierFacts, *, now: datetime | None = None) -> PorteurStep:

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from . import typography
 
 # Propulsons! started in 2015: nothing it records happened before.
 EARLIEST = date(2015, 1, 1)
@@ -30,9 +31,8 @@ def latest_plannable(today: date | None = None) -> date:
 
 
 def french_day(day: date) -> str:
-    """« 1er janvier 2015 », « 2 mars 2031 »."""
-    first = _("1er") if day.day == 1 else str(day.day)
-    return f"{first} {date_format(day, 'F Y')}"
+    """« 1er janvier 2015 », « 2 mars 2031 » (propulsons/typography.py)."""
+    return typography.day(day)
 
 
 @deconstructible

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune
+from propulsons import typography
 from propulsons.search import words_filter
 
 from .. import charts, covers, selectors, sharing, videos
@@ -166,7 +167,10 @@ def project_map(request):
         row["status_label"] = str(status_labels[row["status"]])
         row["amount"] = (
             _("%(collected)s collectés sur %(goal)s")
-            % {"collected": charts.euros(row["collected"] or 0), "goal": charts.euros(row["goal"])}
+            % {
+                "collected": typography.euros(row["collected"] or 0),
+                "goal": typography.euros(row["goal"]),
+            }
             if row["goal"]
             else ""
         )
