@@ -139,7 +139,7 @@ def test_an_existing_campaign_shows_itself_only(client, cheffe, labelled, report
     client.force_login(cheffe)
     html = client.get(url(labelled)).content.decode()
     data = form_values(html)
-    assert (data["goal"], data["financing_type"]) == ("6200.00", "donation")
+    assert (data["goal"], data["financing_type"]) == ("6200", "donation")
     assert (data["starts_on"], data["ends_on"]) == ("", "")
     assert data["platform"] == str(Platform.objects.get(slug="ulule").pk)
     assert "reprend le dépôt" not in html

@@ -117,7 +117,7 @@ def test_a_saved_report_is_never_overwritten_by_the_intake(client, cheffe, asked
     assert values["campaign_goal"] == ""
     assert values["campaign_financing_type"] == ""
     assert values["plan-INITIAL_FORMS"] == "1"
-    assert (values["plan-0-source"], values["plan-0-amount"]) == ("grant", "8125.00")
+    assert (values["plan-0-source"], values["plan-0-amount"]) == ("grant", "8125")
     assert (values["plan-1-source"], values["plan-1-amount"]) == ("", "")
     assert "part du financement participatif\xa0: 0,0\xa0%" in again
 
@@ -139,7 +139,7 @@ def test_values_already_in_an_unsaved_report_win_over_the_intake(client, cheffe,
     )
     client.force_login(cheffe)
     data = form_values(client.get(url(asked)).content.decode())
-    assert data["campaign_goal"] == "7000.00"
+    assert data["campaign_goal"] == "7000"
     assert data["campaign_financing_type"] == "donation"
     assert FirstMeeting.objects.get().campaign_goal == Decimal("7000")
 
