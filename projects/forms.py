@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -193,9 +193,11 @@ class ProjectDetailsForm(EmptyChoiceLabels, forms.ModelForm):
                     Div("crowdfunding_amount", css_class="col-md-6"),
                     css_class="row",
                 ),
+                # static/js/share.js writes the share as the porteur types, in this text.
                 HTML(
-                    '<p id="part-participatif" class="form-text" aria-live="polite">'
-                    "{% if share %}{{ share }}{% endif %}</p>"
+                    '<p id="part-participatif" class="form-text" aria-live="polite" data-text="'
+                    + escape(_("Part du financement participatif dans le budget : {share} %"))
+                    + '">{% if share %}{{ share }}{% endif %}</p>'
                 ),
                 Div(
                     Div("financing_type", css_class="col-md-6"),

@@ -1,4 +1,5 @@
-// Shows, under the amounts, the crowdfunding share of the budget while the porteur types.
+// Shows, under the amounts, the crowdfunding share of the budget while the porteur types,
+// in the page's own (translated, typeset) text.
 (function () {
   "use strict";
   var budget = document.getElementById("id_total_budget");
@@ -10,7 +11,7 @@
     var a = parseFloat(amount.value.replace(",", "."));
     if (b > 0 && a > 0) {
       var share = (a * 100 / b).toLocaleString("fr-FR", { maximumFractionDigits: 1 });
-      output.textContent = "Part du financement participatif dans le budget : " + share + " %";
+      output.textContent = output.dataset.text.replace("{share}", share);
     } else {
       output.textContent = "";
     }

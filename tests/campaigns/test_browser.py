@@ -211,7 +211,8 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     assert visitor.url == f"{live_server.url}/projets/{project.slug}/"
     expect(visitor.get_by_role("heading", level=1)).to_have_text(project.title)
     box = visitor.locator("section", has=visitor.get_by_role("heading", name="La campagne"))
-    expect(box).to_contain_text(re.compile(rf"1{NUMBER}250 € collectés sur 5{NUMBER}000 €"))
+    collected = rf"1{NUMBER}250\u00a0€ collectés sur 5{NUMBER}000\u00a0€"
+    expect(box).to_contain_text(re.compile(collected))
     expect(box).to_contain_text("25 %")
     expect(box).to_contain_text("31 contributeurs")
     expect(box).to_contain_text("30 jours restants")
@@ -228,7 +229,7 @@ def test_the_cheffe_launches_a_campaign_and_a_visitor_finds_its_progress(
     expect(figures.filter(has_text="campagnes lancées").locator("dd")).to_have_text("1")
     expect(figures.filter(has_text="citoyens contributeurs").locator("dd")).to_have_text("31")
     expect(figures.filter(has_text="collectés").locator("dd")).to_have_text(
-        re.compile(rf"^1{NUMBER}250 €$")
+        re.compile(rf"^1{NUMBER}250\u00a0€$")
     )
 
 
@@ -430,7 +431,7 @@ def test_the_campaign_form_has_no_accessibility_violation_even_with_errors(
     expect(page.get_by_text("L'objectif doit être supérieur à 0 €.")).to_be_visible()
     expect(page.get_by_text("La fin de la campagne doit suivre son début.")).to_be_visible()
     expect(field(page, "Objectif (€)")).to_have_accessible_description(
-        re.compile("L'objectif doit être supérieur à 0 €.")
+        re.compile("L'objectif doit être supérieur à 0\u00a0€.")
     )
     expect(field(page, "Fin")).to_have_accessible_description(
         re.compile("La fin de la campagne doit suivre son début.")

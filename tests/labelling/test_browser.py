@@ -470,7 +470,7 @@ def test_the_porteurs_checklist_has_no_accessibility_violation(
     page.goto(f"{live_server.url}/espace/dossiers/{project.reference}/")
     box = page.locator("#labellisation")
     expect(box.get_by_role("heading")).to_have_text("Demande de labellisation")
-    expect(box).to_contain_text(re.compile(r"Dossier complet à \d+ %"))
+    expect(box).to_contain_text(re.compile(r"Dossier complet à \d+\u00a0%"))
     expect(box.get_by_role("progressbar", name="Avancement du dossier")).to_be_visible()
     expect(box.get_by_role("button", name="Demander la labellisation")).to_have_count(0)
     assert axe(page) == []

@@ -77,7 +77,7 @@ def fill_intake(page, **overrides):
     field(page, "Partenaire qui suit, accompagne ou a prescrit le projet").select_option(
         label="Initiative Pas-de-Calais"
     )
-    field(page, "Comment nous avez-vous connus ?").select_option(
+    field(page, "Comment nous avez-vous connus\u00a0?").select_option(
         label="Par un partenaire de Propulsons!"
     )
     page.get_by_label(CONSENT).check()
@@ -156,7 +156,7 @@ def test_a_visitor_submits_a_project_chooses_a_password_and_adds_a_document(
     assert table.get_by_role("link", name="plan-de-financement.pdf").is_visible()
     assert "Plan de financement" in table.inner_text()
     assert (
-        "« plan-de-financement.pdf » est ajouté au dossier."
+        "«\u00a0plan-de-financement.pdf\u00a0» est ajouté au dossier."
         in page.get_by_role("status").first.inner_text()
     )
 
@@ -177,11 +177,11 @@ def test_the_crowdfunding_share_is_shown_while_typing(page, live_server):
 
     field(page, "Budget total du projet (€)").fill("40000")
     field(page, "Montant visé en financement participatif (€)").fill("10000")
-    assert share.inner_text() == "Part du financement participatif dans le budget : 25 %"
+    assert share.inner_text() == "Part du financement participatif dans le budget\u00a0: 25\u00a0%"
     assert share.get_attribute("aria-live") == "polite"
 
     field(page, "Montant visé en financement participatif (€)").fill("12345")
-    assert share.inner_text().endswith(": 30,9 %")
+    assert share.inner_text().endswith("\u00a0: 30,9\u00a0%")
 
     field(page, "Budget total du projet (€)").fill("")
     assert share.inner_text() == ""
@@ -216,9 +216,9 @@ def test_a_commune_outside_the_department_is_refused_and_the_typed_values_are_ke
     assert field(page, "Titre du projet").input_value() == "Un four à pain collectif"
     assert field(page, "Début de campagne souhaité (mois)").input_value() == "2027-03"
     assert field(page, "Forme juridique").input_value() == "sole_trader"
-    assert field(page, "Comment nous avez-vous connus ?").input_value() == "partner"
+    assert field(page, "Comment nous avez-vous connus\u00a0?").input_value() == "partner"
     # The share is computed by the server too, for a page shown again.
-    assert page.locator("#part-participatif").inner_text().endswith(": 20,0 %")
+    assert page.locator("#part-participatif").inner_text().endswith("\u00a0: 20,0\u00a0%")
 
 
 def test_the_robot_trap_is_neither_visible_nor_reached_by_the_keyboard(page, live_server):
