@@ -10,8 +10,8 @@ and the old copies expire on their own. One version for the whole public site ke
 simple enough to trust: a change to any project, campaign, decision or figure rebuilds
 every public page once (a few renders), which is cheap next to showing a stale page. Grep
 `public_content_changed` for every place that calls it (and `admin_change_logged` for the
-changes made in the admin); tests/propulsons/test_public_cache.py
-enumerates those services and fails when one of them stops raising the version.
+changes made in the admin); tests/propulsons/test_public_cache.py enumerates the services
+and fails when one of them stops raising the version, or when a new one is not classified.
 
 What is never cached, so each request keeps its own pieces right:
 - a logged-in visitor (the menu shows their name, forms carry a CSRF token), and a request
@@ -19,24 +19,28 @@ What is never cached, so each request keeps its own pieces right:
 - a page whose rendering asked for a CSRF token, modified the session or set a cookie;
 - anything but a 200 answer to GET or HEAD, a streamed answer, one marked private or
   no-store, and query strings longer than MAX_QUERY_LENGTH (no cache filling by junk URLs).
-The key holds the scheme, host, path, the query string with its parameters sorted, the
-language and the local date (so "Dernière ligne droite" and the figures' default period move
-at midnight), hashed to a bounded length. The site sets no CSP nonce (django-csp's policy
-lists 'self' only), so a cached page's HTML stays valid; the middleware adds the security
-headers (CSP, X-Frame-Options) to a cached answer as to any other.
+The key holds a digest of the deployed code (a deploy starts afresh), the scheme, host and
+path, the query string with its parameters sorted (hashed to a bounded length), the language
+and the local date (so "Dernière ligne droite" and the figures' default period move at
+midnight). The site sets no CSP nonce (django-csp's policy lists 'self' only), so a cached
+page's HTML stays valid; the middleware adds the security headers (CSP, X-Frame-Options,
+Vary: Cookie) to a cached answer as to any other. A hit answers with X-Public-Cache: hit.
 
 PUBLIC_PAGE_CACHE_SECONDS bounds how long a copy lives (a safety net for a change made
-outside the services, e.g. a direct SQL fix); 0 turns the cache off, as the test suite does
-by default (its factories write rows without the services: see tests/conftest.py).
+outside the services, e.g. a direct SQL fix); 0 turns the cache off, as it is by default with
+DEBUG on (a template being edited shows at once) and in the test suite (its factories write
+rows without the services: see tests/conftest.py).
 While Redis is down each process falls back to its own memory (propulsons.cache), and a
 version raised in one process is not seen by the others: their copies last at most
 PUBLIC_PAGE_CACHE_SECONDS then.
 """
 
+import functools
 import hashlib
+import os
 import time
 from collections.abc import Callable
-from functools import wraps
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -86,12 +90,44 @@ def current_version() -> int:
     return version
 
 
+# The files whose change changes a page: code, templates, translations, the static files
+# whose (hashed) names the pages carry.
+CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"})
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "tests", "bench"})
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the deployed code (names, sizes, modification times), once per process: a
+    deploy renders every page afresh, never an old page naming static files now gone. Every
+    process of one deploy computes the same digest, so they share their copies."""
+    skipped_roots = {
+        Path(settings.STATIC_ROOT).resolve(),
+        Path(settings.PRIVATE_MEDIA_ROOT).resolve(),
+        Path(settings.PUBLIC_MEDIA_ROOT).resolve(),
+    }
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(settings.BASE_DIR):
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and name not in SKIPPED_DIRS
+            and (Path(root) / name).resolve() not in skipped_roots
+        )
+        for name in sorted(files):
+            if os.path.splitext(name)[1] in CODE_SUFFIXES:
+                stat = os.stat(os.path.join(root, name))
+                digest.update(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:12]
+
+
 def page_key(request: HttpRequest, version: int) -> str:
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     where = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(where.encode()).hexdigest()
     today = timezone.localdate().isoformat()
-    return f"public-page:{version}:{today}:{get_language()}:{digest}"
+    return f"public-page:{code_version()}:{version}:{today}:{get_language()}:{digest}"
 
 
 def _may_serve_from_cache(request: HttpRequest) -> bool:
@@ -121,7 +157,7 @@ def _may_store(request: HttpRequest, response: HttpResponse) -> bool:
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve the view's page from the cache to anonymous visitors (see the module's text)."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not seconds or not _may_serve_from_cache(request):

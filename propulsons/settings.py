@@ -359,8 +359,9 @@ else:
 
 # Seconds an anonymous public page (home, catalogue, project page, figures, map) is kept whole
 # in the cache; the services invalidate it when its content changes (propulsons.public_cache),
-# so this only bounds a change made outside them. 0 turns the cache off.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+# so this only bounds a change made outside them. 0 turns the cache off (the default with
+# DEBUG on, so that an edited template shows at once).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 
 # How many intake forms one address may post per hour.
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
