@@ -150,6 +150,8 @@ def _may_store(request: HttpRequest, response: HttpResponse) -> bool:
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
+    if len(messages.get_messages(request)):  # a message the view itself added
+        return False
     cache_control = response.get("Cache-Control", "")
     return "private" not in cache_control and "no-store" not in cache_control
 

@@ -757,7 +757,23 @@ def trivial(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("trivial/", trivial), path("", include("propulsons.urls"))]
+@public_cache.public_page
+def page_with_a_message(request):
+    messages.info(request, "Un message pour ce visiteur.")
+    return HttpResponse("une page")
+
+
+urlpatterns = [
+    path("trivial/", trivial),
+    path("message/", page_with_a_message),
+    path("", include("propulsons.urls")),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_whose_view_adds_a_message_is_not_stored(client, page_cache):
+    client.get("/message/")
+    assert not cached(client, "/message/")
 
 
 def _median_seconds(client, url: str, rounds: int) -> float:
