@@ -15,6 +15,7 @@ import pytest
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.template import RequestContext, Template
 from django.urls import include, path
 from django.utils import timezone
 
@@ -763,11 +764,27 @@ def page_with_a_message(request):
     return HttpResponse("une page")
 
 
+@public_cache.public_page
+def page_with_a_form(request):
+    return HttpResponse(
+        Template("<form method='post'>{% csrf_token %}</form>").render(RequestContext(request))
+    )
+
+
 urlpatterns = [
     path("trivial/", trivial),
     path("message/", page_with_a_message),
+    path("formulaire/", page_with_a_form),
     path("", include("propulsons.urls")),
 ]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_carrying_a_csrf_token_is_not_stored(client, page_cache):
+    first = client.get("/formulaire/")
+    assert "csrfmiddlewaretoken" in first.content.decode()
+    other_visitor = type(client)()
+    assert not cached(other_visitor, "/formulaire/")
 
 
 @pytest.mark.urls(__name__)
