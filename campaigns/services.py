@@ -20,6 +20,7 @@ from projects.models import Commune, Project, Status
 from projects.permissions import can_manage_projects
 from projects.personal_data import BLANK, WITH_ROW
 from propulsons.dates import out_of_range
+from propulsons.public_cache import public_content_changed
 
 from .models import (
     OPEN_CAMPAIGN_STATUSES,
@@ -75,6 +76,7 @@ def campaign_create(
     # The public pages follow the latest campaign prepared.
     Project.objects.filter(pk=project.pk).update(current_campaign=campaign)
     project.current_campaign = campaign
+    public_content_changed()
     return campaign
 
 
@@ -87,6 +89,7 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields) -> Campaign:
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.save(update_fields=list(fields))
+    public_content_changed()
     return campaign
 
 
@@ -106,6 +109,7 @@ def campaign_start(*, campaign: Campaign, actor: User, on: date | None = None) -
     project_services.project_start_campaign(
         project=campaign.project, actor=actor, note=str(campaign.platform)
     )
+    public_content_changed()
     return campaign
 
 
@@ -189,6 +193,7 @@ def snapshot_add(
     )
     if by_team:
         _keep_latest_accepted(snapshot)
+        public_content_changed()
     return snapshot
 
 
@@ -208,6 +213,7 @@ def snapshot_review(*, snapshot: FigureSnapshot, actor: User, accept: bool) -> F
     snapshot.refresh_from_db()
     if accept:
         _keep_latest_accepted(snapshot)
+        public_content_changed()
     return snapshot
 
 
@@ -252,6 +258,7 @@ def campaign_finish(
     project_services.project_end_campaign(
         project=campaign.project, actor=actor, note=campaign.get_status_display()
     )
+    public_content_changed()
     return campaign
 
 
@@ -271,6 +278,7 @@ def campaign_cancel_preparation(*, campaign: Campaign, actor: User) -> Campaign:
         .first()
     )
     Project.objects.filter(pk=campaign.project_id).update(current_campaign=previous)
+    public_content_changed()
     return campaign
 
 
@@ -303,6 +311,7 @@ def campaign_record_follow_up(
             "jobs_kept",
         ]
     )
+    public_content_changed()
     return campaign
 
 
@@ -313,16 +322,19 @@ def project_place_on_map(
     """The cheffe places (or, with empty values, un-places) the project's marker by hand."""
     project.latitude, project.longitude = latitude, longitude
     project.save(update_fields=["latitude", "longitude", "updated_at"])
+    public_content_changed()
 
 
 @transaction.atomic
 def project_set_publication(*, project: Project, actor: User, agreed: bool) -> None:
     project.publish_agreed = agreed
     project.save(update_fields=["publish_agreed", "updated_at"])
+    public_content_changed()
 
 
 def commune_set_location(*, commune: Commune, latitude: Decimal, longitude: Decimal) -> None:
     Commune.objects.filter(pk=commune.pk).update(latitude=latitude, longitude=longitude)
+    public_content_changed()
 
 
 def campaign_refresh_declared(*, campaign: Campaign) -> None:
@@ -335,6 +347,7 @@ def campaign_refresh_declared(*, campaign: Campaign) -> None:
         declared_contributors=latest.contributors if latest else None,
         declared_at=latest.taken_at if latest else None,
     )
+    public_content_changed()
 
 
 # --- The public page: cover, video, news --------------------------------------------------
@@ -370,19 +383,23 @@ def presentation_update(
     except BaseException:
         covers.remove_variants(new_stem, new_widths)
         raise
+    public_content_changed()
     return presentation
 
 
 @transaction.atomic
 def news_add(*, project: Project, actor: User, published_on: date, text: str) -> ProjectNews:
-    return ProjectNews.objects.create(
+    news = ProjectNews.objects.create(
         project=project, author=actor, published_on=published_on, text=text.strip()
     )
+    public_content_changed()
+    return news
 
 
 @transaction.atomic
 def news_delete(*, news: ProjectNews, actor: User) -> None:
     ProjectNews.objects.filter(pk=news.pk).delete()
+    public_content_changed()
 
 
 # --- Personal data ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from projects import services as project_services
 from projects.models import ACTIVE_STATUSES, Project, Status
 from projects.personal_data import BLANK, NULL, WITH_ROW, neutral
 from propulsons.dates import add_days, local_day, out_of_range
+from propulsons.public_cache import public_content_changed
 
 from . import calendar, rules, selectors
 from .models import (
@@ -147,6 +148,8 @@ def first_meeting_report(
     )
     meeting.rewards.all().delete()
     RewardTier.objects.bulk_create([RewardTier(meeting=meeting, **reward) for reward in rewards])
+    # The rewards show on the project's public page.
+    public_content_changed()
 
     project = meeting.project
     if first_time:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import ServiceRefused, user_create
 from outbox import emails
+from propulsons.public_cache import public_content_changed
 
 from . import personal_data, uploads
 from .models import (
@@ -143,6 +144,8 @@ def project_submit(
     StatusChange.objects.create(
         project=project, from_status="", to_status=Status.CONTACT, actor=submitted_by
     )
+    # The figures' funnel counts the new contact.
+    public_content_changed()
 
     if not notify:  # demo data and imports: no mail to anyone
         return project
@@ -245,6 +248,7 @@ def project_update_details(*, project: Project, details: dict[str, Any], actor: 
     for field in changed:
         setattr(project, field, details[field])
     project.save(update_fields=[*changed, "updated_at"])
+    public_content_changed()
     return project
 
 
@@ -281,6 +285,8 @@ def _transition(
         )
     project.status = to_status
     project.status_changed_at = now
+    # Every transition counts in the figures' funnel; some publish or unpublish a project.
+    public_content_changed()
     return StatusChange.objects.create(
         project=project, from_status=from_status, to_status=to_status, actor=actor, note=note
     )
@@ -425,6 +431,7 @@ def project_correct_committee_outcome(
         )
     project.status = to_outcome
     project.status_changed_at = now
+    public_content_changed()
     return StatusChange.objects.create(
         project=project, from_status=from_outcome, to_status=to_outcome, actor=actor, note=note
     )
@@ -437,6 +444,7 @@ def project_set_label(*, project: Project, number: str, labelled_on) -> None:
     project.label_number = number
     project.labelled_on = labelled_on
     project.save(update_fields=["label_number", "labelled_on", "updated_at"])
+    public_content_changed()
 
 
 # --- Personal data (GDPR) -------------------------------------------------------------------
@@ -506,6 +514,7 @@ def _anonymise(*, project: Project, actor: User | None, reason: str) -> bool:
     if not claimed:
         return False
     files = personal_data.erase_dossier_rows(project)
+    public_content_changed()
     transaction.on_commit(lambda: personal_data.remove_files(files))
     if actor is not None:
         from django.contrib.admin.models import CHANGE, LogEntry

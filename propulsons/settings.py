@@ -357,6 +357,12 @@ else:
     # One process on the embedded default: a local-memory cache is enough to count requests.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Seconds an anonymous public page (home, catalogue, project page, figures, map) is kept whole
+# in the cache; the services invalidate it when its content changes (propulsons.public_cache),
+# so this only bounds a change made outside them. 0 turns the cache off (the default with
+# DEBUG on, so that an edited template shows at once).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+
 # How many intake forms one address may post per hour.
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 # Behind a proxy, the client address is in this request header, set by the proxy (e.g.

@@ -9,11 +9,13 @@ from django.views.decorators.http import require_safe
 from accounts.models import Organisation
 from campaigns.selectors import home_context
 from propulsons import health
+from propulsons.public_cache import public_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_page
 def home(request):
     organisations = Organisation.objects.filter(is_committee_member=True)
     return render(request, "home.html", {"organisations": organisations, **home_context()})

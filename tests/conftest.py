@@ -75,6 +75,10 @@ def _test_settings(settings, tmp_path):
     settings.PUBLIC_MEDIA_ROOT = tmp_path / "public-media"
     # A fast hasher: the suite creates many accounts; the real one is tested by Django.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The whole-page cache of the public pages is off: factories write rows without the
+    # services that invalidate it, and the local-memory cache outlives each test's rollback.
+    # tests/propulsons/test_public_cache.py turns it on (see propulsons.public_cache).
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
 # Reference data written by data migrations; a transactional test's flush removes it.

@@ -33,6 +33,7 @@ TOOLBOX = {
     "propulsons.forms",
     "propulsons.errors",
     "propulsons.http",
+    "propulsons.public_cache",
     "propulsons.search",
     "propulsons.templatetags.phone",
     "propulsons.typography",

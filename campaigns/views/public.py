@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from projects.models import Commune
 from propulsons import typography
+from propulsons.public_cache import public_page
 from propulsons.search import words_filter
 
 from .. import charts, covers, selectors, sharing, videos
@@ -34,6 +35,7 @@ FOLDED_FILTERS = [
 
 
 @require_safe
+@public_page
 def catalogue(request):
     projects = selectors.public_projects()
     published_communes = Commune.objects.filter(pk__in=projects.values("commune_id")).order_by(
@@ -92,6 +94,7 @@ def catalogue(request):
 
 
 @require_safe
+@public_page
 def project_page(request, slug: str):
     project = selectors.public_project(slug)
     if project is None:
@@ -152,6 +155,7 @@ def _collection_curve(project):
 
 
 @require_safe
+@public_page
 def project_map(request):
     rows = selectors.map_rows()
     # One reverse() for the whole list: the map lists every published project.
@@ -208,6 +212,7 @@ def project_map(request):
 
 
 @require_safe
+@public_page
 def figures(request):
     period = PeriodForm(request.GET or None)
     chosen = period.chosen()

@@ -21,6 +21,7 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "language": settings.LANGUAGE_CODE,
     "time_zone": settings.TIME_ZONE,
+    "public_page_cache": settings.PUBLIC_PAGE_CACHE_SECONDS,
 }))
 """
 
@@ -177,3 +178,13 @@ def test_production_static_files_collect_and_hash_every_package_asset(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "markercluster/leaflet.markercluster-src.js" in manifest
     assert "leaflet/leaflet.js" in manifest
+
+
+def test_public_pages_are_cached_in_production_and_not_while_templates_are_edited():
+    assert probe()["public_page_cache"] == 0
+    key = "Vq3n8ZkR_pX1sT6yWb0cLm4HdJ9fGa2eUo7iNrQ5tYvKxMz-BwSjPlDh"
+    production = {**PRODUCTION, "SECRET_KEY": key}
+    result = run_python(["-c", PROBE], production)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["public_page_cache"] == 600
+    assert probe(PUBLIC_PAGE_CACHE_SECONDS="60")["public_page_cache"] == 60

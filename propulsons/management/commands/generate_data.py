@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from propulsons.datagen import generate
+from propulsons.public_cache import public_content_changed
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, **options):
         started = time.monotonic()
         counts = generate(scale=scale, seed=seed)
+        # Rows written in bulk, outside the services: the cached public pages are rebuilt.
+        public_content_changed()
         elapsed = time.monotonic() - started
         for name, count in counts.items():
             self.stdout.write(f"  {name:<15} {count:>8}")

@@ -6,6 +6,7 @@ from campaigns import demo as campaigns_demo
 from coaching import demo as coaching_demo
 from labelling import demo as labelling_demo
 from projects import demo as projects_demo
+from propulsons.public_cache import public_content_changed
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         coaching_demo.load()
         labelling_demo.load()
         campaigns_demo.load()
+        # Rows written in bulk, outside the services: the cached public pages are rebuilt.
+        public_content_changed()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(
             f"Comptes de démonstration (mot de passe : {accounts_demo.DEMO_PASSWORD}) :"
