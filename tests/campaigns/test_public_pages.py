@@ -138,10 +138,13 @@ def test_the_map_lists_every_project_and_places_those_located(client, catalogue_
     )
     response = client.get("/carte/")
     page = response.content.decode()
-    points = response.context["points"]
+    document = json.loads(client.get("/carte/points.json").content)
+    points = [dict(zip(document["fields"], values, strict=True)) for values in document["points"]]
+    for point in points:
+        point["status_label"] = document["statuses"][point["status"]]
     assert [p["title"] for p in points] == ["Atelier vélo de Lens"]
     assert points[0]["url"] == f"/projets/{catalogue_data['running'].project.slug}/"
-    assert 'id="points-carte"' in page
+    assert 'data-points-url="/carte/points.json"' in page
     assert "pas encore sur la carte" in page and "Fablab d&#x27;Arras" in page
     # The table says each campaign's state, not an internal "on the map" column.
     assert "Sur la carte" not in page
