@@ -20,10 +20,14 @@ from ._common import require_team, safe_cell
 from ._streaming import csv_response, gzipped
 
 
-def _report(start, end) -> dict:
-    launched = selectors.with_figures(
+def _launched(start, end):
+    return selectors.with_figures(
         Campaign.objects.launched().filter(launched_on__gte=start, launched_on__lte=end)
     )
+
+
+def _report(start, end) -> dict:
+    launched = _launched(start, end)
     by_partner = (
         launched.values("project__partner__name")
         .annotate(campaigns=Count("id"), collected=Sum("collected"), backers=Sum("backers"))
@@ -118,12 +122,16 @@ EXPORT_FIELDS = (
 EXPORT_CHUNK_SIZE = 500
 
 
-def _report_rows(context):
+def _report_rows(campaigns):
     """The exported campaigns as lists of values, read in chunks (plain values, no model
     instance per row; labels from dicts built once)."""
     categories = {value: str(label) for value, label in Category.choices}
     statuses = {value: str(label) for value, label in CampaignStatus.choices}
-    rows = context["campaigns"].values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    rows = (
+        campaigns.order_by("launched_on", "pk")
+        .values_list(*EXPORT_FIELDS)
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )
     for row in rows:
         row = list(row)
         row[3] = row[3] or ""
@@ -153,14 +161,16 @@ def report_export(request, fmt: str):
     require_team(request)
     period = PeriodForm(request.GET or None)
     start, end = period.period()
-    context = _report(start, end)
     filename = f"propulsons-bilan-{start.isoformat()}-{end.isoformat()}"
     if fmt == "csv":
-        rows = ([_csv_value(value) for value in row] for row in _report_rows(context))
+        # The campaigns only: the figures, the funnel and the breakdowns are the XLSX's.
+        campaigns = _launched(start, end)
+        rows = ([_csv_value(value) for value in row] for row in _report_rows(campaigns))
         # No secret in the file (no token, nothing echoed from the request): safe to compress.
         return gzipped(request, csv_response(REPORT_COLUMNS, rows, f"{filename}.csv"))
     if fmt != "xlsx":
         raise Http404
+    context = _report(start, end)
     from openpyxl import Workbook
 
     # Write-only: rows go to a temporary file as they are appended, not into a tree in memory.
@@ -204,7 +214,7 @@ def report_export(request, fmt: str):
         )
     campaigns = workbook.create_sheet("Campagnes")
     campaigns.append(REPORT_COLUMNS)
-    for row in _report_rows(context):
+    for row in _report_rows(context["campaigns"]):
         campaigns.append(
             [float(v) if isinstance(v, Decimal) else _text_cell(campaigns, v) for v in row]
         )
