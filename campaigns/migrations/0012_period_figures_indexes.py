@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0011_presentation_and_news'),
-        ('projects', '0016_published_catalogue_indexes'),
+        ("campaigns", "0011_presentation_and_news"),
+        ("projects", "0016_published_catalogue_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['launched_on'], name='campaign_launched_on'),
+            model_name="campaign",
+            index=models.Index(fields=["launched_on"], name="campaign_launched_on"),
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['status', 'finished_on'], name='campaign_status_finished_on'),
+            model_name="campaign",
+            index=models.Index(
+                fields=["status", "finished_on"], name="campaign_status_finished_on"
+            ),
         ),
     ]

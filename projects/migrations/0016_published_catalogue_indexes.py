@@ -5,25 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_user_email_verified_at'),
-        ('campaigns', '0011_presentation_and_news'),
-        ('projects', '0015_dossier_messages'),
+        ("accounts", "0007_user_email_verified_at"),
+        ("campaigns", "0011_presentation_and_news"),
+        ("projects", "0015_dossier_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(condition=models.Q(('publish_agreed', True), models.Q(('label_number', ''), _negated=True)), fields=['-labelled_on', 'title'], name='project_published_order'),
+            model_name="project",
+            index=models.Index(
+                condition=models.Q(
+                    ("publish_agreed", True), models.Q(("label_number", ""), _negated=True)
+                ),
+                fields=["-labelled_on", "title"],
+                name="project_published_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(condition=models.Q(('publish_agreed', True), models.Q(('label_number', ''), _negated=True)), fields=['commune'], name='project_published_commune'),
+            model_name="project",
+            index=models.Index(
+                condition=models.Q(
+                    ("publish_agreed", True), models.Q(("label_number", ""), _negated=True)
+                ),
+                fields=["commune"],
+                name="project_published_commune",
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(condition=models.Q(('publish_agreed', True), models.Q(('label_number', ''), _negated=True)), fields=['category', '-labelled_on', 'title'], name='project_published_category'),
+            model_name="project",
+            index=models.Index(
+                condition=models.Q(
+                    ("publish_agreed", True), models.Q(("label_number", ""), _negated=True)
+                ),
+                fields=["category", "-labelled_on", "title"],
+                name="project_published_category",
+            ),
         ),
     ]

@@ -154,6 +154,7 @@ def test_full_listings_are_compressed_for_clients_that_accept_it(listing, url):
     plain = listing.get(url).getvalue()
     response = listing.get(url, headers={"accept-encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
+
     def dated(body: bytes) -> list[bytes]:  # the JSON says when it was made
         return [line for line in body.splitlines() if b'"genere_le"' not in line]
 
