@@ -135,7 +135,9 @@ def test_full_listings_are_streamed_from_values_without_per_row_framework_work(
     assert len(sending.captured_queries) <= 2
 
 
-@pytest.mark.parametrize("url", ["/donnees/projets.csv", "/donnees/projets.json", REPORT])
+@pytest.mark.parametrize(
+    "url", ["/donnees/projets.csv", "/donnees/projets.json", REPORT, "/carte/points.json"]
+)
 def test_full_listings_cost_little_cpu_per_row(listing, url):
     def run() -> float:
         started = time.process_time()
