@@ -144,6 +144,12 @@ class Campaign(models.Model):
                 violation_error_message=_("Une campagne est déjà en préparation ou en cours."),
             ),
         ]
+        # The figures of a period (campaigns launched in it, those that succeeded in it) and
+        # the funder's report read these instead of every campaign.
+        indexes = [
+            models.Index(fields=["launched_on"], name="campaign_launched_on"),
+            models.Index(fields=["status", "finished_on"], name="campaign_status_finished_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} — {self.platform}"

@@ -2,6 +2,7 @@
 (https://specs.frictionlessdata.io/table-schema/, the format schema.data.gouv.fr expects), and its
 rows as typed values that the CSV and JSON views serialise each in their own way."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -198,41 +199,76 @@ def table_schema() -> dict[str, Any]:
     }
 
 
+CENT = Decimal("0.01")
+
+
 def _amount(value) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+    return None if value is None else Decimal(value).quantize(CENT)
 
 
-def rows(*, page_url) -> list[dict[str, Any]]:
+# The fields a row is read from: plain values, no model instance per project.
+ROW_FIELDS = (
+    "reference",
+    "title",
+    "structure_name",
+    "commune__name",
+    "commune__insee_code",
+    "category",
+    "label_number",
+    "labelled_on",
+    "slug",
+    "campaign_platform",
+    "campaign_financing",
+    "campaign_status",
+    "campaign_goal",
+    "campaign_collected",
+    "campaign_backers",
+    "campaign_jobs_created",
+    "campaign_jobs_kept",
+    "campaign_starts_on",
+    "campaign_ends_on",
+)
+CHUNK_SIZE = 500
+
+
+def rows(*, page_url_pattern: str, slot: str = "SLUG") -> Iterator[dict[str, Any]]:
     """One dict per public labelled project, keyed by column name, with typed values (None when
-    absent); `page_url(slug)` gives the absolute address of the project's public page."""
-    status_labels = dict(CampaignStatus.choices)
-    financing_labels = dict(CampaignFinancing.choices)
-    result = []
-    for project in selectors.public_projects().order_by("labelled_on", "title"):
-        result.append(
-            {
-                "reference": project.reference,
-                "titre": project.title,
-                "structure": project.structure_name,
-                "commune": project.commune.name,
-                "code_insee": project.commune.insee_code,
-                "categorie": project.get_category_display(),
-                "numero_label": project.label_number,
-                "date_label": project.labelled_on,
-                "plateforme": project.campaign_platform,
-                "type_financement": financing_labels.get(project.campaign_financing),
-                "statut_campagne": status_labels.get(project.campaign_status),
-                "objectif_eur": _amount(project.campaign_goal),
-                "collecte_eur": _amount(project.campaign_collected),
-                "contributeurs": project.campaign_backers,
-                "emplois_crees": project.campaign_jobs_created,
-                "emplois_maintenus": project.campaign_jobs_kept,
-                "debut_campagne": project.campaign_starts_on,
-                "fin_campagne": project.campaign_ends_on,
-                "url_page": page_url(project.slug),
-            }
-        )
-    return result
+    absent), read lazily in chunks of CHUNK_SIZE: the whole listing is never held in memory.
+    `page_url_pattern` is the absolute address of a project's public page with `slot` in place
+    of its slug (one reverse() for the whole listing, not one per row); the labels come from
+    dicts built once per call (not get_FOO_display per row)."""
+    categories = {value: str(label) for value, label in Category.choices}
+    statuses = {value: str(label) for value, label in CampaignStatus.choices}
+    financings = {value: str(label) for value, label in CampaignFinancing.choices}
+    before, _slot, after = page_url_pattern.partition(slot)
+    values = (
+        selectors.public_projects()
+        .order_by("labelled_on", "title")
+        .values(*ROW_FIELDS)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for row in values:
+        yield {
+            "reference": row["reference"],
+            "titre": row["title"],
+            "structure": row["structure_name"],
+            "commune": row["commune__name"],
+            "code_insee": row["commune__insee_code"],
+            "categorie": categories.get(row["category"], row["category"]),
+            "numero_label": row["label_number"],
+            "date_label": row["labelled_on"],
+            "plateforme": row["campaign_platform"],
+            "type_financement": financings.get(row["campaign_financing"]),
+            "statut_campagne": statuses.get(row["campaign_status"]),
+            "objectif_eur": _amount(row["campaign_goal"]),
+            "collecte_eur": _amount(row["campaign_collected"]),
+            "contributeurs": row["campaign_backers"],
+            "emplois_crees": row["campaign_jobs_created"],
+            "emplois_maintenus": row["campaign_jobs_kept"],
+            "debut_campagne": row["campaign_starts_on"],
+            "fin_campagne": row["campaign_ends_on"],
+            "url_page": before + row["slug"] + after,
+        }
 
 
 def as_json_value(value):

@@ -10,6 +10,7 @@ What counts (also written on the figures page):
   reached the step.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -131,18 +132,22 @@ def funnel(start: date, end: date) -> list[FunnelStep]:
     """From contacts to successful campaigns, each step counted by when it happened."""
     # A range of instants (not a date extracted per row), so the status index serves it.
     window = Q(created_at__gte=day_start(start), created_at__lt=day_start(end + timedelta(days=1)))
-    by_status = StatusChange.objects.filter(window).aggregate(
+    # The steps' statuses in the WHERE too: the (to_status, created_at) index then reads only
+    # the changes counted, not every change of the period.
+    counted = [status for status, _ in FUNNEL_STEPS]
+    by_status = StatusChange.objects.filter(window, to_status__in=counted).aggregate(
         **{
             status.value: Count("project", distinct=True, filter=Q(to_status=status))
             for status, _ in FUNNEL_STEPS
         }
     )
-    campaigns = Campaign.objects.aggregate(
-        launched=Count("id", filter=Q(launched_on__gte=start, launched_on__lte=end)),
-        succeeded=Count(
-            "id",
-            filter=Q(status=CampaignStatus.SUCCEEDED, finished_on__gte=start, finished_on__lte=end),
-        ),
+    launched = Q(launched_on__gte=start, launched_on__lte=end)
+    succeeded = Q(status=CampaignStatus.SUCCEEDED, finished_on__gte=start, finished_on__lte=end)
+    # Only the period's campaigns are read (the indexes on launched_on and on status and
+    # finished_on), then each counted where it belongs.
+    campaigns = Campaign.objects.filter(launched | succeeded).aggregate(
+        launched=Count("id", filter=launched),
+        succeeded=Count("id", filter=succeeded),
     )
     steps = [FunnelStep(label, by_status[status.value]) for status, label in FUNNEL_STEPS]
     steps.append(FunnelStep("Campagnes lancées", campaigns["launched"]))
@@ -239,49 +244,67 @@ def _map_status(campaign_status: str | None) -> str:
     return MapStatus.UPCOMING
 
 
-def map_rows() -> list[dict]:
-    """What the map needs of the published projects (rows, not objects: it lists them all),
-    each placed by hand or at the centre of its commune, with its campaign's state."""
-    rows = (
-        public_projects()
-        .order_by("commune__name", "title")
-        .values(
-            "title",
-            "slug",
-            "latitude",
-            "longitude",
-            "commune__name",
-            "commune__arrondissement_name",
-            "commune__latitude",
-            "commune__longitude",
-            "campaign_status",
-            "campaign_goal",
-            "campaign_collected",
-            "presentation__cover_stem",
-            "presentation__cover_widths",
-        )
-    )
-    result = []
-    for row in rows:
+MAP_FIELDS = (
+    "title",
+    "slug",
+    "latitude",
+    "longitude",
+    "commune__name",
+    "commune__arrondissement_name",
+    "commune__latitude",
+    "commune__longitude",
+    "campaign_status",
+    "campaign_goal",
+    "campaign_collected",
+    "presentation__cover_stem",
+    "presentation__cover_widths",
+)
+
+
+def map_values() -> QuerySet:
+    """The published projects as the map's rows (values, not objects: it lists them all), in
+    the table's order."""
+    return public_projects().order_by("commune__name", "title", "pk").values(*MAP_FIELDS)
+
+
+def map_rows(rows=None) -> Iterator[dict]:
+    """What the map needs of the published projects (`rows`, from map_values(): all of them by
+    default, or a page of them), each placed by hand or at the centre of its commune, with its
+    campaign's state."""
+    for row in map_values().iterator(chunk_size=500) if rows is None else rows:
         latitude = row["latitude"] or row["commune__latitude"]
         longitude = row["longitude"] or row["commune__longitude"]
-        result.append(
-            {
-                "title": row["title"],
-                "slug": row["slug"],
-                "commune": row["commune__name"],
-                "arrondissement": row["commune__arrondissement_name"],
-                "lat": float(latitude) if latitude is not None else None,
-                "lng": float(longitude) if longitude is not None else None,
-                "status": _map_status(row["campaign_status"]),
-                "goal": row["campaign_goal"],
-                "collected": row["campaign_collected"],
-                # The smallest variant of the cover, for the popup; None without one.
-                "cover_stem": row["presentation__cover_stem"] or "",
-                "cover_width": min(row["presentation__cover_widths"] or [0]) or None,
-            }
-        )
-    return result
+        yield {
+            "title": row["title"],
+            "slug": row["slug"],
+            "commune": row["commune__name"],
+            "arrondissement": row["commune__arrondissement_name"],
+            "lat": float(latitude) if latitude is not None else None,
+            "lng": float(longitude) if longitude is not None else None,
+            "status": _map_status(row["campaign_status"]),
+            "goal": row["campaign_goal"],
+            "collected": row["campaign_collected"],
+            # The smallest variant of the cover, for the popup; None without one.
+            "cover_stem": row["presentation__cover_stem"] or "",
+            "cover_width": min(row["presentation__cover_widths"] or [0]) or None,
+        }
+
+
+def map_legend_counts() -> dict[str, int]:
+    """How many projects are on the map in each of the legend's states, counted by the
+    database (the page lists the projects a page at a time)."""
+    located = Q(latitude__isnull=False) | Q(commune__latitude__isnull=False)
+    counts = {status: 0 for status, _label in MapStatus.CHOICES}
+    rows = (
+        public_projects()
+        .filter(located)
+        .values("campaign_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[_map_status(row["campaign_status"])] += row["n"]
+    return counts
 
 
 def filter_public_status(projects: QuerySet[Project], public_status: str) -> QuerySet[Project]:

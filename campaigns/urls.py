@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from .feeds import LaunchedCampaignsFeed
-from .views import opendata, porteur, presentation, public, report, team
+from .views import map_data, opendata, porteur, presentation, public, report, team
 
 app_name = "campaigns"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("projets/campagnes.atom", require_safe(LaunchedCampaignsFeed()), name="campaigns_feed"),
     path("projets/<slug:slug>/", public.project_page, name="project_page"),
     path("carte/", public.project_map, name="map"),
+    path("carte/points.json", map_data.map_points, name="map_points"),
     path("chiffres/", public.figures, name="figures"),
     path("donnees/", opendata.open_data, name="open_data"),
     path("donnees/projets.csv", opendata.open_data_csv, name="open_data_csv"),

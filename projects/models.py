@@ -200,6 +200,10 @@ class ProjectQuerySet(models.QuerySet):
         return self.select_related("commune", "partner", "owner")
 
 
+# A dossier the public catalogue shows: labelled, and its porteur agreed to publication.
+PUBLISHED = Q(publish_agreed=True) & ~Q(label_number="")
+
+
 class Project(models.Model):
     """A porteur's dossier, from the first contact to the end of the campaign's follow-up."""
 
@@ -346,6 +350,22 @@ class Project(models.Model):
                 condition=~Q(label_number=""),
                 name="one_dossier_per_label_number",
                 violation_error_message=_("Ce numéro de label est déjà celui d'un autre dossier."),
+            ),
+        ]
+        # The public catalogue's projects (labelled, publication agreed; see
+        # campaigns.selectors.public_projects): a page of them in the published order, and
+        # the communes and categories that have some, read from these small partial indexes.
+        indexes = [
+            models.Index(
+                fields=["-labelled_on", "title"],
+                name="project_published_order",
+                condition=PUBLISHED,
+            ),
+            models.Index(fields=["commune"], name="project_published_commune", condition=PUBLISHED),
+            models.Index(
+                fields=["category", "-labelled_on", "title"],
+                name="project_published_category",
+                condition=PUBLISHED,
             ),
         ]
 

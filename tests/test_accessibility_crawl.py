@@ -32,6 +32,7 @@ NOT_HTML = {
     "campaigns:open_data_csv",
     "campaigns:open_data_json",
     "campaigns:open_data_schema",
+    "campaigns:map_points",
     "projects:label_badge",
     "campaigns:campaigns_feed",
     "campaigns:report_export",

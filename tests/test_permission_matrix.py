@@ -376,6 +376,7 @@ MATRIX: dict[str, Row] = {
     "campaigns:catalogue": Row(GET, EVERYONE),
     "campaigns:project_page": Row(GET, EVERYONE, lambda w: {"slug": w.campaign.project.slug}),
     "campaigns:map": Row(GET, EVERYONE),
+    "campaigns:map_points": Row(GET, EVERYONE),
     "campaigns:figures": Row(GET, EVERYONE),
     "campaigns:open_data": Row(GET, EVERYONE),
     "campaigns:open_data_csv": Row(GET, EVERYONE),

@@ -5,13 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune
-from propulsons import typography
 from propulsons.public_cache import public_page
 from propulsons.search import words_filter
 
@@ -20,6 +17,7 @@ from .. import presentation as presentation_registry
 from ..forms import CatalogueFilterForm, PeriodForm
 from ..models import CampaignFinancing
 from ..selectors import with_progress
+from . import map_data
 
 PAGE_SIZE = 12
 # The filters a phone folds behind "Plus de filtres" (the search box stays).
@@ -157,58 +155,27 @@ def _collection_curve(project):
 @require_safe
 @public_page
 def project_map(request):
-    rows = selectors.map_rows()
-    # One reverse() for the whole list: the map lists every published project.
-    pattern = reverse("campaigns:project_page", args=["SLUG"])
-    status_labels = dict(selectors.MapStatus.CHOICES)
-    for row in rows:
-        row["url"] = pattern.replace("SLUG", row["slug"])
-        row["image"] = (
-            covers.cover_url(row["slug"], row["cover_stem"], row["cover_width"])
-            if row["cover_stem"] and row["cover_width"]
-            else ""
-        )
-        row["status_label"] = str(status_labels[row["status"]])
-        row["amount"] = (
-            _("%(collected)s collectés sur %(goal)s")
-            % {
-                "collected": typography.euros(row["collected"] or 0),
-                "goal": typography.euros(row["goal"]),
-            }
-            if row["goal"]
-            else ""
-        )
-    points = [
-        {
-            key: row[key]
-            for key in (
-                "title",
-                "commune",
-                "url",
-                "lat",
-                "lng",
-                "status",
-                "status_label",
-                "amount",
-                "image",
-            )
-        }
-        for row in rows
-        if row["lat"] is not None
-    ]
+    # The markers come from /carte/points.json (views/map_data.py); the page keeps the list as
+    # a table (the map's text alternative, and what works without JavaScript), a page of
+    # MAP_TABLE_PAGE projects at a time so that the HTML does not grow with the catalogue.
+    page = Paginator(selectors.map_values(), MAP_TABLE_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.map_legend_counts()
     legend = [
-        {
-            "status": status,
-            "label": label,
-            "count": sum(1 for point in points if point["status"] == status),
-        }
+        {"status": status, "label": label, "count": counts[status]}
         for status, label in selectors.MapStatus.CHOICES
     ]
     return render(
         request,
         "campaigns/map.html",
-        {"projects": rows, "points": points, "legend": legend},
+        {
+            "projects": list(map_data.decorated(selectors.map_rows(page.object_list))),
+            "page": page,
+            "legend": legend,
+        },
     )
+
+
+MAP_TABLE_PAGE = 100
 
 
 @require_safe

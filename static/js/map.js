@@ -1,13 +1,13 @@
 // The map of labelled projects: Leaflet with OpenStreetMap tiles, one marker per project,
 // coloured and shaped by its campaign's state (the legend above the map), grouped by
 // Leaflet.markercluster so that projects of one commune never hide each other.
-// The points come from a JSON script element (no inline script, for the CSP).
+// The points come from a compact JSON document (/carte/points.json, named by the map's
+// data-points-url): each point a list of values in the order of the document's "fields", each
+// state's words once in "statuses". The table under the map lists the same projects.
 (function () {
   "use strict";
   var element = document.getElementById("carte");
-  var data = document.getElementById("points-carte");
-  if (!element || !data || typeof L === "undefined") return;
-  var points = JSON.parse(data.textContent);
+  if (!element || !element.dataset.pointsUrl || typeof L === "undefined") return;
   var map = L.map(element).setView([50.5, 2.3], 9);
   L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     maxZoom: 18,
@@ -52,22 +52,43 @@
     return box;
   }
 
-  var group = L.markerClusterGroup
-    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
-    : L.layerGroup();
-  var bounds = [];
-  points.forEach(function (point) {
-    var marker = L.marker([point.lat, point.lng], {
-      icon: icon(point.status),
-      title: point.title + " — " + point.status_label,
-      alt: point.title,
-      keyboard: true,
-    }).bindPopup(popup(point));
-    group.addLayer(marker);
-    bounds.push([point.lat, point.lng]);
-  });
-  map.addLayer(group);
-  // For the browser test: every project with a position is a marker, clustered or not.
-  element.dataset.markers = String(group.getLayers().length);
-  if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30] });
+  function draw(document_) {
+    var fields = document_.fields;
+    var points = document_.points.map(function (values) {
+      var point = {};
+      fields.forEach(function (name, index) {
+        point[name] = values[index];
+      });
+      point.status_label = document_.statuses[point.status];
+      return point;
+    });
+    var group = L.markerClusterGroup
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+      : L.layerGroup();
+    var bounds = [];
+    points.forEach(function (point) {
+      var marker = L.marker([point.lat, point.lng], {
+        icon: icon(point.status),
+        title: point.title + " — " + point.status_label,
+        alt: point.title,
+        keyboard: true,
+      }).bindPopup(popup(point));
+      group.addLayer(marker);
+      bounds.push([point.lat, point.lng]);
+    });
+    map.addLayer(group);
+    // For the browser test: every project with a position is a marker, clustered or not.
+    element.dataset.markers = String(group.getLayers().length);
+    if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30] });
+  }
+
+  fetch(element.dataset.pointsUrl, { credentials: "same-origin" })
+    .then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    })
+    .then(draw, function () {
+      // No markers; the table under the map still lists the projects.
+      element.dataset.markers = "0";
+    });
 })();

@@ -29,7 +29,7 @@ def _public_figures(client, campaign) -> dict:
     figures = selectors.key_figures()
     catalogue = client.get("/projets/").context["page"].object_list
     shown = next(p for p in catalogue if p.pk == campaign.project_id)
-    open_data = json.loads(client.get("/donnees/projets.json").content)
+    open_data = json.loads(client.get("/donnees/projets.json").getvalue())
     return {
         "home": client.get("/").content.decode().count("1\xa0200"),
         "figures": (figures.collected, figures.contributors),

@@ -4,6 +4,7 @@ figures, the funder's report and its exports; one word per campaign status."""
 import csv
 import html
 import io
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -77,7 +78,7 @@ def test_the_figures_page_and_the_report_show_the_jobs(client, cheffe):
     client.force_login(cheffe)
     query = "start=2026-01-01&end=2026-12-31"
     assert text in client.get(f"/accompagnement/bilan/?{query}").content.decode()
-    export = client.get(f"/accompagnement/bilan/export.csv?{query}").content.decode("utf-8-sig")
+    export = client.get(f"/accompagnement/bilan/export.csv?{query}").getvalue().decode("utf-8-sig")
     (row,) = csv.DictReader(io.StringIO(export), delimiter=";")
     assert (row["Emplois créés"], row["Emplois maintenus"]) == ("2", "3")
 
@@ -100,5 +101,5 @@ def test_an_interrupted_campaign_has_one_name_everywhere():
 
 def test_open_data_publishes_the_jobs_as_numbers(client):
     CampaignFactory(status="succeeded", final_amount=Decimal("5000"), jobs_created=2)
-    (row,) = client.get("/donnees/projets.json").json()["projets"]
+    (row,) = json.loads(client.get("/donnees/projets.json").getvalue())["projets"]
     assert (row["emplois_crees"], row["emplois_maintenus"]) == (2, None)

@@ -467,8 +467,13 @@ def test_map_popups_carry_the_small_cover_when_there_is_one(client, published, p
     published.commune.longitude = published.commune.longitude or Decimal("2.83")
     published.commune.save()
     other = CampaignFactory().project
-    points = client.get("/carte/").context["points"]
-    by_title = {point["title"]: point for point in points}
+    document = client.get("/carte/points.json").json()
+    by_title = {
+        point["title"]: point
+        for point in (
+            dict(zip(document["fields"], values, strict=True)) for values in document["points"]
+        )
+    }
     assert by_title[published.title]["image"].endswith("-480.webp")
     assert client.get(by_title[published.title]["image"]).status_code == 200
     if other.title in by_title:

@@ -138,10 +138,13 @@ def test_the_map_lists_every_project_and_places_those_located(client, catalogue_
     )
     response = client.get("/carte/")
     page = response.content.decode()
-    points = response.context["points"]
+    document = json.loads(client.get("/carte/points.json").content)
+    points = [dict(zip(document["fields"], values, strict=True)) for values in document["points"]]
+    for point in points:
+        point["status_label"] = document["statuses"][point["status"]]
     assert [p["title"] for p in points] == ["Atelier vélo de Lens"]
     assert points[0]["url"] == f"/projets/{catalogue_data['running'].project.slug}/"
-    assert 'id="points-carte"' in page
+    assert 'data-points-url="/carte/points.json"' in page
     assert "pas encore sur la carte" in page and "Fablab d&#x27;Arras" in page
     # The table says each campaign's state, not an internal "on the map" column.
     assert "Sur la carte" not in page
@@ -154,7 +157,7 @@ def test_open_data_csv_and_json_have_documented_columns_and_no_private_field(
     client, catalogue_data
 ):
     response = client.get("/donnees/projets.csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert {row["titre"] for row in rows} == {
         "Atelier vélo de Lens",
@@ -162,7 +165,7 @@ def test_open_data_csv_and_json_have_documented_columns_and_no_private_field(
         "Fablab d'Arras",
         "Épicerie de Calais",
     }
-    data = json.loads(client.get("/donnees/projets.json").content)
+    data = json.loads(client.get("/donnees/projets.json").getvalue())
     assert "Licence Ouverte" in data["licence"]
     assert set(data["colonnes"]) == set(rows[0])
     fablab = next(p for p in data["projets"] if p["titre"] == "Fablab d'Arras")
@@ -201,11 +204,11 @@ def test_open_data_uses_french_labels_typed_values_and_publishes_its_table_schem
     assert fields["date_label"]["type"] == "date"
     assert "Don avec contreparties" in fields["type_financement"]["constraints"]["enum"]
 
-    data = json.loads(client.get("/donnees/projets.json").content)
+    data = json.loads(client.get("/donnees/projets.json").getvalue())
     assert data["schema"] == "http://testserver/donnees/schema.json"
     rows = list(
         csv.DictReader(
-            io.StringIO(client.get("/donnees/projets.csv").content.decode("utf-8-sig")),
+            io.StringIO(client.get("/donnees/projets.csv").getvalue().decode("utf-8-sig")),
             delimiter=";",
         )
     )

@@ -100,7 +100,7 @@ def test_the_excel_export_opens_and_reads_back(client, cheffe, report_data):
         "/accompagnement/bilan/export.xlsx", {"start": "2016-10-01", "end": "2017-09-30"}
     )
     assert response["Content-Disposition"].endswith('.xlsx"')
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert workbook.sheetnames == ["Chiffres clés", "Par partenaire", "Par catégorie", "Campagnes"]
     figures = {
         row[0]: row[1]
@@ -117,9 +117,11 @@ def test_the_excel_export_opens_and_reads_back(client, cheffe, report_data):
 
 def test_the_csv_export_lists_the_campaigns(client, cheffe, report_data):
     client.force_login(cheffe)
-    text = client.get(
-        "/accompagnement/bilan/export.csv", {"start": "2016-10-01", "end": "2017-09-30"}
-    ).content.decode("utf-8-sig")
+    text = (
+        client.get("/accompagnement/bilan/export.csv", {"start": "2016-10-01", "end": "2017-09-30"})
+        .getvalue()
+        .decode("utf-8-sig")
+    )
     lines = text.strip().splitlines()
     assert lines[0].startswith("Référence;Projet;Commune")
     assert len(lines) == 3

@@ -1,0 +1,81 @@
+"""The map's markers as a compact JSON document (/carte/points.json), fetched by
+static/js/map.js: the map page's HTML no longer carries every project twice. One reverse() per
+pattern and one label per state for the whole list, not per project."""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from propulsons import typography
+
+from .. import covers, selectors
+
+SLUG, NAME = "SLUG", "NAME"
+
+
+def decorated(rows: Iterable[dict]) -> Iterator[dict]:
+    """The map's rows with what the page and the popups show: the project's address, its
+    cover's smallest variant, its state in words and its amounts."""
+    page = reverse("campaigns:project_page", args=[SLUG])
+    cover = reverse("campaigns:cover", args=[SLUG, NAME])
+    status_labels = {status: str(label) for status, label in selectors.MapStatus.CHOICES}
+    amount_text = _("%(collected)s collectés sur %(goal)s")
+    for row in rows:
+        slug = row["slug"]
+        row["url"] = page.replace(SLUG, slug)
+        row["image"] = (
+            cover.replace(SLUG, slug).replace(
+                NAME, Path(covers.variant_name(row["cover_stem"], row["cover_width"])).name
+            )
+            if row["cover_stem"] and row["cover_width"]
+            else ""
+        )
+        row["status_label"] = status_labels[row["status"]]
+        row["amount"] = (
+            amount_text
+            % {
+                "collected": typography.euros(row["collected"] or 0),
+                "goal": typography.euros(row["goal"]),
+            }
+            if row["goal"]
+            else ""
+        )
+        yield row
+
+
+# A point is a list, in this order (the document names the fields once, in "fields").
+POINT_FIELDS = ["title", "commune", "url", "lat", "lng", "status", "amount", "image"]
+
+
+def points_document() -> dict:
+    return {
+        "fields": POINT_FIELDS,
+        "statuses": {status: str(label) for status, label in selectors.MapStatus.CHOICES},
+        "points": [
+            [row[field] for field in POINT_FIELDS]
+            for row in decorated(selectors.map_rows())
+            if row["lat"] is not None
+        ],
+    }
+
+
+# Public data only, nothing secret in it: compressed (no BREACH concern).
+@gzip_page
+@require_safe
+def map_points(request):
+    body = json.dumps(points_document(), ensure_ascii=False, separators=(",", ":")).encode()
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    # Cached by the browser, asked again each time: a change shows at once, and an unchanged
+    # document costs a 304 without a body.
+    response["Cache-Control"] = "public, no-cache"
+    return get_conditional_response(request, etag=etag, response=response)
