@@ -4,7 +4,6 @@ label (journalists, partners, contributors) without visiting the site."""
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.template.defaultfilters import floatformat
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -47,8 +46,7 @@ class LaunchedCampaignsFeed(Feed):
         parts = [campaign.project.summary, campaign.project.commune.name]
         if campaign.goal:
             parts.append(
-                gettext("Objectif\u00a0: %(goal)s\u00a0€")
-                % {"goal": floatformat(campaign.goal, "0g")}
+                gettext("Objectif\u00a0: %(goal)s") % {"goal": typography.euros(campaign.goal)}
             )
         if campaign.ends_on:
             parts.append(gettext("jusqu'au %(date)s") % {"date": typography.day(campaign.ends_on)})

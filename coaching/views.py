@@ -18,7 +18,8 @@ from campaigns.selectors import pending_declarations
 from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
-from propulsons.dates import french_day, local_day
+from propulsons import typography
+from propulsons.dates import local_day
 
 from . import calendar, rules, services
 from .forms import (
@@ -166,7 +167,7 @@ def project_take(request, reference: str):
         messages.success(
             request,
             _("Le dossier « %(title)s » vous est confié\u00a0; rappel\u00a0: %(day)s.")
-            % {"title": project.title, "day": french_day(local_day(reminder.due_at))},
+            % {"title": project.title, "day": typography.day(local_day(reminder.due_at))},
         )
     else:
         messages.success(

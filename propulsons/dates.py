@@ -30,11 +30,6 @@ def latest_plannable(today: date | None = None) -> date:
     return add_days(today, 365 * YEARS_AHEAD + YEARS_AHEAD // 4 + 1)
 
 
-def french_day(day: date) -> str:
-    """« 1er janvier 2015 », « 2 mars 2031 » (propulsons/typography.py)."""
-    return typography.day(day)
-
-
 @deconstructible
 class DateInRange:
     """A date (or a date-time) between EARLIEST and YEARS_AHEAD years from today."""
@@ -47,7 +42,7 @@ class DateInRange:
         if not EARLIEST <= day <= latest:
             raise ValidationError(
                 _("Choisissez une date entre le %(earliest)s et le %(latest)s.")
-                % {"earliest": french_day(EARLIEST), "latest": french_day(latest)},
+                % {"earliest": typography.day(EARLIEST), "latest": typography.day(latest)},
                 code="date_out_of_range",
             )
 

@@ -9,7 +9,8 @@ from django.contrib.messages import get_messages
 from campaigns.models import Campaign, FigureSnapshot, Platform
 from coaching.models import FirstMeeting, Interaction, Reminder
 from projects.models import Project
-from propulsons.dates import EARLIEST, DateInRange, french_day, latest_plannable
+from propulsons.dates import EARLIEST, DateInRange, latest_plannable
+from propulsons.typography import day as french_day
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
 from tests.coaching.factories import ReminderFactory
 from tests.projects.test_intake import valid_data
