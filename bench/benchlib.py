@@ -42,8 +42,13 @@ def scale_label(scale: float) -> str:
     return format(scale, "g").replace(".", "_").replace("-", "m")
 
 
-def database_name(scale: float) -> str:
-    return f"propulsons_bench_{scale_label(scale)}"
+def database_name(scale: float, suffix: str | None = None) -> str:
+    """propulsons_bench_<scale><suffix>; BENCH_DB_SUFFIX lets two checkouts bench side by side."""
+    if suffix is None:
+        suffix = os.environ.get("BENCH_DB_SUFFIX", "")
+    if suffix and not suffix.replace("_", "").isalnum():
+        raise ValueError(f"BENCH_DB_SUFFIX must be letters, digits and _: {suffix!r}")
+    return f"propulsons_bench_{scale_label(scale)}{suffix}"
 
 
 def database_url(name: str, admin_url: str = ADMIN_URL) -> str:
@@ -58,19 +63,63 @@ def _admin_connection(admin_url: str):
     return connection
 
 
-def database_exists(name: str, admin_url: str = ADMIN_URL) -> bool:
+# A database the bench creates carries a comment saying so; only such a database is ever
+# dropped or reused. "…: generating" while it is being filled, "…: scale=S generator=D" once
+# generate_data has finished (D: a digest of the generator's code, so that a changed generator
+# makes new data instead of reusing old).
+MARK = "propulsons bench"
+
+
+def generator_digest() -> str:
+    import hashlib
+
+    code = (ROOT / "propulsons" / "datagen.py").read_bytes()
+    return hashlib.sha256(code).hexdigest()[:12]
+
+
+def database_mark(name: str, admin_url: str = ADMIN_URL) -> str | None:
+    """The database's comment ("" without one), or None when there is no such database."""
     connection = _admin_connection(admin_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return cursor.fetchone() is not None
+            cursor.execute(
+                "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+                "FROM pg_database WHERE datname = %s",
+                [name],
+            )
+            row = cursor.fetchone()
+            return None if row is None else row[0]
     finally:
         connection.close()
 
 
+def database_exists(name: str, admin_url: str = ADMIN_URL) -> bool:
+    return database_mark(name, admin_url) is not None
+
+
+def _set_mark(name: str, mark: str, admin_url: str) -> None:
+    connection = _admin_connection(admin_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'COMMENT ON DATABASE "{name}" IS %s', [mark])
+    finally:
+        connection.close()
+
+
+class ForeignDatabase(RuntimeError):
+    """A database of that name exists and the bench did not create it."""
+
+
 def drop_database(name: str, admin_url: str = ADMIN_URL) -> None:
-    if not name.startswith("propulsons_bench_"):
-        raise ValueError(f"refusing to drop {name!r}: not a bench database")
+    """Drops a database the bench created; refuses any other."""
+    mark = database_mark(name, admin_url)
+    if mark is None:
+        return
+    if not mark.startswith(MARK):
+        raise ForeignDatabase(
+            f"{name} exists and was not created by the bench: it is left alone. Set "
+            "BENCH_DB_SUFFIX (or --db-suffix) to use other names."
+        )
     connection = _admin_connection(admin_url)
     try:
         with connection.cursor() as cursor:
@@ -85,8 +134,13 @@ def create_database(name: str, admin_url: str = ADMIN_URL) -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
+            cursor.execute(f'COMMENT ON DATABASE "{name}" IS %s', [f"{MARK}: generating"])
     finally:
         connection.close()
+
+
+def complete_mark(scale: float) -> str:
+    return f"{MARK}: scale={scale:g} generator={generator_digest()}"
 
 
 def analyze_database(url: str) -> None:
@@ -117,8 +171,29 @@ def generate_database(name: str, scale: float, env: dict[str, str], admin_url: s
         if len(words) == 2 and words[1].isdigit():
             info["dataset"][words[0]] = int(words[1])
     analyze_database(url)
+    _set_mark(name, complete_mark(scale), admin_url)
     log(f"{name}: {info['dataset']} in {info['generate_s']} s")
     return info
+
+
+def prepare_database(
+    scale: float, env: dict[str, str], admin_url: str = ADMIN_URL, *, reuse: bool = True
+) -> dict:
+    """The bench database of a scale: reused when the bench generated it completely with
+    today's generator (migrations applied on top), else generated anew. Never touches a
+    database the bench did not create (ForeignDatabase)."""
+    name = database_name(scale)
+    mark = database_mark(name, admin_url)
+    if mark is not None and not mark.startswith(MARK):
+        raise ForeignDatabase(
+            f"{name} exists and was not created by the bench: it is left alone. Set "
+            "BENCH_DB_SUFFIX (or --db-suffix) to use other names."
+        )
+    if reuse and mark == complete_mark(scale):
+        log(f"{name}: reused (generated by the bench with this generator); migrate")
+        manage(["migrate", "--noinput"], env)
+        return {"reused": True, "dataset": {}}
+    return {"reused": False, **generate_database(name, scale, env, admin_url)}
 
 
 # --- Processes ------------------------------------------------------------------------------

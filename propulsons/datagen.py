@@ -1,12 +1,15 @@
 """A realistic dataset at a chosen scale, for benchmarks: scale 1 is about a year and a half
 of today's activity (50 dossiers), scale 100 about 5 000 dossiers, 200 000 coaching exchanges,
-2 000 campaigns with 50 figure snapshots each, and committee sessions with every vote.
+2 000 campaigns with 50 figure snapshots each, and committee sessions with every vote. The
+dossiers are spread over one cheffe de projet per 50 dossiers, the requests over sessions of
+at most 12 (a real agenda): a larger dataset has more cheffes and sessions, not longer lists.
 
 Rows are written with bulk inserts (the services would take hours at scale 100); the shapes
 follow what the services write: each dossier's status history, first meetings with their plan
 and rewards, reminders, requests with votes and criteria, decisions, campaigns and snapshots.
 """
 
+import math
 import random
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,6 +42,8 @@ from projects.models import (
 )
 
 BATCH = 5000
+DOSSIERS_PER_CHEFFE = 50
+REQUESTS_PER_SESSION = 12
 # How dossiers end up, in proportion (the funnel: most contacts stop early).
 FINAL_STATUSES = [
     (Status.CONTACT, 4),
@@ -86,10 +91,19 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
     # Each run gets its own prefix, so that datasets can be stacked.
     run = secrets.token_hex(3)
 
-    cheffe, _ = User.objects.get_or_create(
-        email="cheffe.generee@propulsons.org",
-        defaults={"role": Role.CHEFFE, "is_staff": True, "password": unusable},
-    )
+    # A cheffe de projet follows about DOSSIERS_PER_CHEFFE dossiers (the seed's volume: one
+    # cheffe, 50 dossiers): a larger dataset has more cheffes, so that each one's dashboard and
+    # lists hold what a real cheffe's would. The first keeps the address the bench logs in with.
+    cheffes = [
+        User.objects.get_or_create(
+            email="cheffe.generee@propulsons.org"
+            if number == 1
+            else f"cheffe.generee.{number}@propulsons.org",
+            defaults={"role": Role.CHEFFE, "is_staff": True, "password": unusable},
+        )[0]
+        for number in range(1, math.ceil(dossiers / DOSSIERS_PER_CHEFFE) + 1)
+    ]
+    cheffe = cheffes[0]
     members = {}
     for organisation in organisations:
         members[organisation.pk], _ = User.objects.get_or_create(
@@ -127,7 +141,7 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                 slug=f"projet-genere-{run}-{index}",
                 status=final,
                 owner=owner,
-                coach=cheffe,
+                coach=cheffes[index % len(cheffes)],
                 contact_first_name="Porteur",
                 contact_last_name=str(index),
                 contact_email=owner.email,
@@ -161,7 +175,9 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
             moment = _aware(contacted + timedelta(days=position * step))
             dates[(project.pk, status)] = moment
             changes.append(
-                StatusChange(project=project, from_status=previous, to_status=status, actor=cheffe)
+                StatusChange(
+                    project=project, from_status=previous, to_status=status, actor=project.coach
+                )
             )
             previous = status
     StatusChange.objects.bulk_create(changes, batch_size=BATCH)
@@ -183,7 +199,7 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
         [
             FirstMeeting(
                 project=project,
-                organiser=cheffe,
+                organiser=project.coach,
                 scheduled_at=dates[(project.pk, Status.FIRST_MEETING_DONE)] - timedelta(hours=2),
                 location="Lens",
                 reported_at=dates[(project.pk, Status.FIRST_MEETING_DONE)],
@@ -232,7 +248,7 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                     duration_minutes=rng.choice([15, 30, 60]),
                     phase="before",
                     internal_notes="Point d'étape.",
-                    author=cheffe,
+                    author=project.coach,
                 )
             )
         if len(interactions) >= BATCH:
@@ -254,7 +270,7 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
         [
             Reminder(
                 project=project,
-                recipient=cheffe,
+                recipient=project.coach,
                 kind="next_action",
                 key=f"generated-{project.pk}",
                 message="Rappeler le porteur",
@@ -265,14 +281,19 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
         batch_size=BATCH,
     )
 
-    # The committee: a session a month, every request with a vote of each organisation.
+    # The committee: sessions in the middle of each month, each with at most
+    # REQUESTS_PER_SESSION requests (a real agenda), every request with a vote of each
+    # organisation. A larger dataset has more sessions, not longer agendas.
     requested = [p for p in projects if (p.pk, Status.IN_COMMITTEE) in dates]
-    sessions = {}
+    by_month = {}
     for project in requested:
         month = dates[(project.pk, Status.IN_COMMITTEE)].date().replace(day=15)
-        if month not in sessions:
-            held = _aware(month, 14)
-            sessions[month] = CommitteeSession(
+        by_month.setdefault(month, []).append(project)
+    sessions, session_of = [], {}
+    for month, month_projects in by_month.items():
+        for first in range(0, len(month_projects), REQUESTS_PER_SESSION):
+            held = _aware(month, 14) + timedelta(hours=first // REQUESTS_PER_SESSION)
+            session = CommitteeSession(
                 held_at=held,
                 vote_deadline=held,
                 location="Arras",
@@ -280,14 +301,17 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                 invited_at=held - timedelta(days=10),
                 closed_at=held + timedelta(hours=2) if held < timezone.now() else None,
             )
-    CommitteeSession.objects.bulk_create(sessions.values(), batch_size=BATCH)
+            sessions.append(session)
+            for project in month_projects[first : first + REQUESTS_PER_SESSION]:
+                session_of[project.pk] = session
+    CommitteeSession.objects.bulk_create(sessions, batch_size=BATCH)
     requests = LabellingRequest.objects.bulk_create(
         [
             LabellingRequest(
                 project=project,
-                requested_by=cheffe,
+                requested_by=project.coach,
                 cheffe_opinion="Avis favorable.",
-                session=sessions[dates[(project.pk, Status.IN_COMMITTEE)].date().replace(day=15)],
+                session=session_of[project.pk],
                 vote_closed_at=None
                 if project.status == Status.IN_COMMITTEE
                 else dates[(project.pk, Status.IN_COMMITTEE)] + timedelta(days=1),
@@ -328,7 +352,7 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                 motivation="Décision du comité.",
                 favorable=5,
                 quorum_reached=True,
-                recorded_by=cheffe,
+                recorded_by=request.project.coach,
                 label_number=""
                 if request.project.status in outcome_of
                 else f"G{run[:3]}-{request.project_id}",
@@ -407,7 +431,9 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
     return {
         "dossiers": len(projects),
         "status_changes": len(changes),
-        "interactions": Interaction.objects.filter(author=cheffe).count(),
+        "interactions": Interaction.objects.filter(author__in=cheffes).count(),
+        "cheffes": len(cheffes),
+        "sessions": len(sessions),
         "campaigns": len(campaigns),
         "snapshots": len(campaigns) * 50,
         "requests": len(requests),
