@@ -159,6 +159,8 @@ def analyze_database(url: str) -> None:
 def generate_database(name: str, scale: float, env: dict[str, str], admin_url: str) -> dict:
     """A new database `name` (env's DATABASE_URL), migrated and filled by generate_data."""
     url = env["DATABASE_URL"]
+    # The generator's digest as it was when generation started.
+    mark = complete_mark(scale)
     log(f"{name}: create and migrate")
     create_database(name, admin_url)
     manage(["migrate", "--noinput"], env)
@@ -171,7 +173,7 @@ def generate_database(name: str, scale: float, env: dict[str, str], admin_url: s
         if len(words) == 2 and words[1].isdigit():
             info["dataset"][words[0]] = int(words[1])
     analyze_database(url)
-    _set_mark(name, complete_mark(scale), admin_url)
+    _set_mark(name, mark, admin_url)
     log(f"{name}: {info['dataset']} in {info['generate_s']} s")
     return info
 
@@ -194,6 +196,19 @@ def prepare_database(
         manage(["migrate", "--noinput"], env)
         return {"reused": True, "dataset": {}}
     return {"reused": False, **generate_database(name, scale, env, admin_url)}
+
+
+def flush_redis(databases: list[int], host: str = "127.0.0.1", port: int = 6379) -> None:
+    """Empties the Redis databases the bench's servers use as their cache (RESP by hand: the
+    bench needs no client library)."""
+    with socket.create_connection((host, port), timeout=5) as connection:
+        for number in databases:
+            connection.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
+            replies = b""
+            while replies.count(b"\r\n") < 2:
+                replies += connection.recv(64)
+            if replies != b"+OK\r\n+OK\r\n":
+                raise RuntimeError(f"Redis did not flush database {number}: {replies!r}")
 
 
 # --- Processes ------------------------------------------------------------------------------
@@ -249,10 +264,17 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn propulsons.wsgi:application` on a free loopback port, stopped on exit."""
+    """gunicorn serving `app` on a free loopback port, stopped on exit."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        workers: int = 2,
+        app: str = "propulsons.wsgi:application",
+    ):
         self.env = env
+        self.app = app
         self.log_path = log_path
         self.workers = workers
         self.port = free_port()
@@ -263,7 +285,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 GUNICORN,
-                "propulsons.wsgi:application",
+                self.app,
                 "--bind",
                 f"{HOST}:{self.port}",
                 "--workers",

@@ -162,6 +162,10 @@ def generate(*, scale: float, seed: int = 62) -> dict[str, int]:
                 heard_from="partner",
                 consent_at=_aware(contacted),
                 publish_agreed=True,
+                # Placed on the map (the cheffe does it with place_on_map): somewhere in the
+                # Pas-de-Calais, so that the map and its points carry every project.
+                latitude=Decimal(f"{rng.uniform(50.05, 50.95):.5f}"),
+                longitude=Decimal(f"{rng.uniform(1.65, 3.10):.5f}"),
             )
         )
         paths.append((contacted, path))
