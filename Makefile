@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev migrate demo lint format ci clean lock bench loadtest messages
+.PHONY: run test install install-dev migrate demo lint format ci clean lock bench bench-full loadtest messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,17 @@ run: demo
 test: install-dev
 	$(BIN)/pytest
 
-## Benchmark on PostgreSQL, dataset scale 1 vs 100 (a few minutes); see bench/README.md.
-## Options: make bench BENCH_ARGS="--big-scale 10"
+## Benchmark on PostgreSQL, every page at dataset scales 1 and 100 served at once (about
+## 10 minutes the first time, generated databases are reused); writes bench/results.json and
+## the README's table. See bench/README.md. Options: make bench BENCH_ARGS="--runs 1"
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --readme
+
+## The same with scale 1 000 too (generating it takes 10–20 minutes, once).
+bench-full: install-dev
+	$(BIN)/python bench/run.py --scales 1,100,1000 $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --readme
 
 ## Bounded load test: 50 clients for 30 s on gunicorn (scale-100 bench database).
 loadtest: install-dev

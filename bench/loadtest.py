@@ -2,9 +2,10 @@
 
 C clients (default 50) for T seconds (default 30) over the public pages and the porteur's
 space (with a session cookie), against the scale-100 bench database: the one given by
---database-url, else propulsons_bench_<scale> if it exists (left as it is), else one created
-for the run and dropped afterwards (unless --keep). Bounded in time (no request starts after
-T, each has a timeout) and in count (--max-requests). Reports the requests, the errors
+--database-url, else propulsons_bench_<scale> when `make bench` generated it with today's
+generator (reused), else one generated for the run and dropped afterwards (unless --keep).
+Bounded in time (no request starts after T, each has a timeout) and in count
+(--max-requests). Reports the requests, the errors
 (non-2xx or exceptions) and p50/p95/p99; exits 1 if there was any error.
 """
 
@@ -158,16 +159,11 @@ def main() -> int:
         else:
             name = b.database_name(args.scale)
             url = b.database_url(name, args.admin_url)
-            if b.database_exists(name, args.admin_url):
-                b.log(f"{name}: reused as it is")
-                dataset = {"database": name, "reused": True}
-            else:
+            existed = b.database_exists(name, args.admin_url)
+            env = b.app_env(url, static_root, secret)
+            dataset = {"database": name, **b.prepare_database(args.scale, env, args.admin_url)}
+            if not existed:
                 created = name
-                env = b.app_env(url, static_root, secret)
-                dataset = {
-                    "database": name,
-                    **b.generate_database(name, args.scale, env, args.admin_url),
-                }
         env = b.app_env(url, static_root, secret)
         b.log("collectstatic")
         b.manage(["collectstatic", "--noinput"], env)

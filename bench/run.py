@@ -515,6 +515,8 @@ def table(results: dict) -> str:
         lines.append(line.rstrip())
     lines += ["", "In-process"]
     for name, scale in scales.items():
+        if "reminder_scan" not in scale:
+            continue
         scan, funnel = scale["reminder_scan"], scale["funnel"]
         lines.append(
             f"  scale {name}: reminder scan {scan['total_s'] * 1000:.0f} ms "
@@ -669,8 +671,10 @@ def main() -> int:
                 servers[-1].port, bodies, results["scales"][f"{servers[-1].scale:g}"]["home"]["csp"]
             )
         for server in servers:
-            b.log(f"scale {server.scale:g}: reminder scan and funnel (in-process, rolled back)")
-            results["scales"][f"{server.scale:g}"].update(b.helper(["services"], server.env))
+            # Up to scale 100: at 1 000 one scan sends some 20 000 reminder emails (minutes).
+            if server.scale <= REFERENCE_SCALE:
+                b.log(f"scale {server.scale:g}: reminder scan and funnel (in-process, rolled back)")
+                results["scales"][f"{server.scale:g}"].update(b.helper(["services"], server.env))
     finally:
         if args.drop:
             for scale in scales:
