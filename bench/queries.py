@@ -197,9 +197,7 @@ PAGES = [
     # The cheffe de projet.
     _page("dashboard", "Tableau de bord", "coaching:dashboard", "cheffe", kind="fixed"),
     _page("pipeline", "Dossiers", "projects:team_pipeline", "cheffe", kind="fixed"),
-    _page(
-        "team_project", "Dossier (équipe)", "projects:team_project", "cheffe", DOSSIER, kind="fixed"
-    ),
+    _page("team_project", "Dossier (équipe)", "projects:team_project", "cheffe", DOSSIER),
     _page(
         "first_meeting_schedule",
         "Fixer le 1er rendez-vous",
