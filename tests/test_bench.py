@@ -108,9 +108,7 @@ def test_the_bench_never_drops_a_database_it_did_not_create(monkeypatch):
 def test_a_database_is_reused_only_when_generated_by_todays_generator(monkeypatch):
     calls = []
     monkeypatch.setattr(benchlib, "manage", lambda args, env: calls.append(args))
-    monkeypatch.setattr(
-        benchlib, "generate_database", lambda *args: calls.append("generate") or {}
-    )
+    monkeypatch.setattr(benchlib, "generate_database", lambda *args: calls.append("generate") or {})
     monkeypatch.setattr(benchlib, "database_mark", lambda name, url=None: run_mark)
     run_mark = benchlib.complete_mark(100)
     assert benchlib.prepare_database(100, {})["reused"] is True
@@ -137,3 +135,36 @@ def test_the_readme_table_is_the_one_bench_results_produce():
     assert readme[start:end].strip() == run.readme_table(results).strip(), (
         "run `.venv/bin/python bench/run.py --readme`"
     )
+
+
+@pytest.mark.django_db
+def test_the_timed_application_writes_one_line_per_request_once_the_body_is_sent(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BENCH_TIMING_DIR", str(tmp_path))
+    timing = _load("timing_wsgi")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/projets/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_X_BENCH_ID": "0:catalogue:0",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": __import__("io").BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    started = []
+    body = timing.application(environ, lambda status, headers, exc=None: started.append(status))
+    assert not list(tmp_path.glob("*.jsonl"))  # nothing before the response is closed
+    sent = b"".join(body)
+    body.close()
+    [line] = (tmp_path / f"{__import__('os').getpid()}.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert started[0].startswith("200")
+    assert record["id"] == "0:catalogue:0"
+    assert record["status"] == 200
+    assert record["bytes"] == len(sent) > 0
+    assert record["queries"] >= 1
+    assert 0 < record["sql_ms"] <= record["wall_ms"]
