@@ -231,44 +231,74 @@ ROW_FIELDS = (
 CHUNK_SIZE = 500
 
 
-def rows(*, page_url_pattern: str, slot: str = "SLUG") -> Iterator[dict[str, Any]]:
-    """One dict per public labelled project, keyed by column name, with typed values (None when
-    absent), read lazily in chunks of CHUNK_SIZE: the whole listing is never held in memory.
-    `page_url_pattern` is the absolute address of a project's public page with `slot` in place
-    of its slug (one reverse() for the whole listing, not one per row); the labels come from
-    dicts built once per call (not get_FOO_display per row)."""
+NAMES = tuple(column.name for column in COLUMNS)
+
+
+def values(*, page_url_pattern: str, slot: str = "SLUG") -> Iterator[tuple]:
+    """One tuple per public labelled project, its values in the order of COLUMNS (NAMES),
+    typed (None when absent), read lazily in chunks of CHUNK_SIZE: the whole listing is never
+    held in memory. `page_url_pattern` is the absolute address of a project's public page with
+    `slot` in place of its slug (one reverse() for the whole listing, not one per row); the
+    labels come from dicts built once per call (not get_FOO_display per row). Tuples rather
+    than dicts: the listing is long, and a dict per row is a good part of its cost."""
     categories = {value: str(label) for value, label in Category.choices}
     statuses = {value: str(label) for value, label in CampaignStatus.choices}
     financings = {value: str(label) for value, label in CampaignFinancing.choices}
     before, _slot, after = page_url_pattern.partition(slot)
-    values = (
+    listing = (
         selectors.public_projects()
         .order_by("labelled_on", "title")
-        .values(*ROW_FIELDS)
+        .values_list(*ROW_FIELDS)
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for row in values:
-        yield {
-            "reference": row["reference"],
-            "titre": row["title"],
-            "structure": row["structure_name"],
-            "commune": row["commune__name"],
-            "code_insee": row["commune__insee_code"],
-            "categorie": categories.get(row["category"], row["category"]),
-            "numero_label": row["label_number"],
-            "date_label": row["labelled_on"],
-            "plateforme": row["campaign_platform"],
-            "type_financement": financings.get(row["campaign_financing"]),
-            "statut_campagne": statuses.get(row["campaign_status"]),
-            "objectif_eur": _amount(row["campaign_goal"]),
-            "collecte_eur": _amount(row["campaign_collected"]),
-            "contributeurs": row["campaign_backers"],
-            "emplois_crees": row["campaign_jobs_created"],
-            "emplois_maintenus": row["campaign_jobs_kept"],
-            "debut_campagne": row["campaign_starts_on"],
-            "fin_campagne": row["campaign_ends_on"],
-            "url_page": before + row["slug"] + after,
-        }
+    for (
+        reference,
+        title,
+        structure_name,
+        commune,
+        insee_code,
+        category,
+        label_number,
+        labelled_on,
+        slug,
+        platform,
+        financing,
+        status,
+        goal,
+        collected,
+        backers,
+        jobs_created,
+        jobs_kept,
+        starts_on,
+        ends_on,
+    ) in listing:
+        yield (
+            reference,
+            title,
+            structure_name,
+            commune,
+            insee_code,
+            categories.get(category, category),
+            label_number,
+            labelled_on,
+            platform,
+            financings.get(financing),
+            statuses.get(status),
+            _amount(goal),
+            _amount(collected),
+            backers,
+            jobs_created,
+            jobs_kept,
+            starts_on,
+            ends_on,
+            before + slug + after,
+        )
+
+
+def rows(*, page_url_pattern: str, slot: str = "SLUG") -> Iterator[dict[str, Any]]:
+    """The same rows as dicts keyed by column name."""
+    for row in values(page_url_pattern=page_url_pattern, slot=slot):
+        yield dict(zip(NAMES, row, strict=True))
 
 
 def as_json_value(value):
@@ -279,12 +309,4 @@ def as_json_value(value):
         return value.isoformat()
     if value is None or isinstance(value, int):
         return value
-    return str(value)
-
-
-def as_csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
     return str(value)
