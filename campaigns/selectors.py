@@ -178,8 +178,9 @@ class PublicStatus:
 LAST_STRETCH_DAYS = 7
 
 
-def public_projects() -> QuerySet[Project]:
-    """Labelled projects whose porteur agreed to publication, with their current campaign's
+def public_projects(projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Labelled projects whose porteur agreed to publication (or those of `projects`, a
+    queryset of published ones: the catalogue's filtered set), with their current campaign's
     figures as annotations: one query, joins only, whatever the number of projects."""
     campaign = "current_campaign__"
     refunded = Q(
@@ -187,8 +188,7 @@ def public_projects() -> QuerySet[Project]:
         current_campaign__collection_model=CollectionModel.ALL_OR_NOTHING,
     )
     return (
-        Project.objects.filter(publish_agreed=True)
-        .exclude(label_number="")
+        (Project.objects.published() if projects is None else projects)
         .select_related("commune")
         .annotate(
             campaign_status=F(f"{campaign}status"),
@@ -308,20 +308,24 @@ def map_legend_counts() -> dict[str, int]:
 
 
 def filter_public_status(projects: QuerySet[Project], public_status: str) -> QuerySet[Project]:
+    """The projects (published ones, annotated or not) whose campaign is in `public_status`.
+    Written on the campaign's fields rather than on public_projects' annotations, so that the
+    catalogue counts its filtered set without the annotations' joins."""
     today = timezone.localdate()
     stretch = today + timedelta(days=LAST_STRETCH_DAYS)
     if public_status == PublicStatus.UPCOMING:
         return projects.filter(
-            Q(campaign_status__isnull=True) | Q(campaign_status=CampaignStatus.PREPARING)
+            Q(current_campaign__isnull=True) | Q(current_campaign__status=CampaignStatus.PREPARING)
         )
     if public_status == PublicStatus.RUNNING:
-        return projects.filter(campaign_status=CampaignStatus.RUNNING)
+        return projects.filter(current_campaign__status=CampaignStatus.RUNNING)
     if public_status == PublicStatus.LAST_STRETCH:
         return projects.filter(
-            campaign_status=CampaignStatus.RUNNING, campaign_ends_on__lte=stretch
+            current_campaign__status=CampaignStatus.RUNNING,
+            current_campaign__ends_on__lte=stretch,
         )
     if public_status == PublicStatus.SUCCEEDED:
-        return projects.filter(campaign_status=CampaignStatus.SUCCEEDED)
+        return projects.filter(current_campaign__status=CampaignStatus.SUCCEEDED)
     return projects
 
 

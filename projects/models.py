@@ -199,6 +199,11 @@ class ProjectQuerySet(models.QuerySet):
     def with_list_relations(self) -> "ProjectQuerySet":
         return self.select_related("commune", "partner", "owner")
 
+    def published(self) -> "ProjectQuerySet":
+        """What the public catalogue shows (PUBLISHED), without joins: its counts and lists
+        are then read from the small partial indexes below."""
+        return self.filter(PUBLISHED)
+
 
 # A dossier the public catalogue shows: labelled, and its porteur agreed to publication.
 PUBLISHED = Q(publish_agreed=True) & ~Q(label_number="")

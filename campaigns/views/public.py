@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from projects.models import Commune
+from projects.models import Commune, Project
 from propulsons.public_cache import public_page
 from propulsons.search import words_filter
 
@@ -35,33 +36,38 @@ FOLDED_FILTERS = [
 @require_safe
 @public_page
 def catalogue(request):
-    projects = selectors.public_projects()
-    published_communes = Commune.objects.filter(pk__in=projects.values("commune_id")).order_by(
-        "name"
+    # The filters apply to the published projects without the annotations (matching): the
+    # page's count, and the communes and arrondissements that have projects, are then read
+    # from the catalogue's partial indexes, not through the campaign and platform joins.
+    matching = Project.objects.published()
+    # The communes with published projects, with their arrondissements: one query, a probe
+    # of the partial index per commune.
+    published_communes = list(
+        Commune.objects.filter(Exists(matching.filter(commune=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("name", "arrondissement_code", "arrondissement_name")
     )
-    arrondissements = (
-        published_communes.values_list("arrondissement_code", "arrondissement_name")
-        .distinct()
-        .order_by("arrondissement_name")
+    arrondissements = sorted(
+        {(code, name) for _name, code, name in published_communes}, key=lambda item: item[1]
     )
-    filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
+    filters = CatalogueFilterForm(request.GET or None, arrondissements=arrondissements)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
-            projects = projects.filter(
+            matching = matching.filter(
                 words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
             )
         if data["commune"]:
-            projects = projects.filter(commune__name__iexact=data["commune"].strip())
+            matching = matching.filter(commune__name__iexact=data["commune"].strip())
         if data["arrondissement"]:
-            projects = projects.filter(commune__arrondissement_code=data["arrondissement"])
+            matching = matching.filter(commune__arrondissement_code=data["arrondissement"])
         if data["category"]:
-            projects = projects.filter(category=data["category"])
+            matching = matching.filter(category=data["category"])
         if data["financing"]:
-            projects = projects.filter(campaign_financing=data["financing"])
+            matching = matching.filter(current_campaign__financing_type=data["financing"])
         if data["platform"]:
-            projects = projects.filter(campaign_platform_slug=data["platform"].slug)
-        projects = selectors.filter_public_status(projects, data["status"])
+            matching = matching.filter(current_campaign__platform_id=data["platform"].pk)
+        matching = selectors.filter_public_status(matching, data["status"])
         order = {
             "title": ["title"],
             "collected": [F("campaign_collected").desc(nulls_last=True), "title"],
@@ -69,7 +75,8 @@ def catalogue(request):
         }.get(data["sort"], ["-labelled_on", "title"])
     else:
         order = ["-labelled_on", "title"]
-    page = Paginator(projects.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = selectors.public_projects(matching).order_by(*order)
+    page = CountedPaginator(projects, PAGE_SIZE, counted=matching).get_page(request.GET.get("page"))
     for project in page:
         with_progress(project)
     query = request.GET.copy()
@@ -81,7 +88,7 @@ def catalogue(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "commune_names": published_communes.values_list("name", flat=True),
+            "commune_names": [name for name, _code, _arrondissement in published_communes],
             # A folded filter in use would hide why the list is short: they stay open then.
             "filters_in_use": any(
                 request.GET.get(name) for name in FOLDED_FILTERS if name in filters.fields
@@ -89,6 +96,19 @@ def catalogue(request):
             or bool(filters.errors),
         },
     )
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose total is counted on `counted` (the same rows, without the page's
+    annotations and their joins) rather than on the list it pages."""
+
+    def __init__(self, object_list, per_page, *, counted):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 @require_safe
