@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -307,15 +308,35 @@ def requests_awaiting_vote(user):
     )
 
 
-def visible_requests_for_member(user) -> "LabellingRequest.objects":
-    """A committee member sees requests before the committee, and those their organisation
-    voted on."""
+def sessions_visible_to_member(user) -> Q:
+    """The sessions holding a request a committee member sees: one before the committee, or
+    one their organisation voted on (permissions.can_view_request, for a list), as two
+    EXISTS: each is an index probe per session (the requests by session, the votes by request
+    and organisation), where the OR across the joins of a `pk IN (…)` read every vote."""
     from projects.models import Status
 
-    return LabellingRequest.objects.filter(
-        Q(project__status=Status.IN_COMMITTEE, session__isnull=False)
-        | Q(votes__organisation_id=user.organisation_id)
-    ).distinct()
+    before_committee = LabellingRequest.objects.filter(
+        session=OuterRef("pk"), project__status=Status.IN_COMMITTEE
+    )
+    voted = Vote.objects.filter(
+        request__session=OuterRef("pk"), organisation_id=user.organisation_id
+    )
+    return Q(Exists(before_committee)) | Q(Exists(voted))
+
+
+def requests_count() -> Subquery:
+    """The number of requests on a session's agenda (an annotation): a subquery per session
+    shown, rather than a join and a GROUP BY over every session before the page is cut."""
+    return Coalesce(
+        Subquery(
+            LabellingRequest.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
 
 
 def dossier_labelling(project: Project, *, for_team: bool) -> dict:
