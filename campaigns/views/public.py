@@ -5,11 +5,11 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune, Project
+from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
 from propulsons.search import words_filter
 
@@ -96,19 +96,6 @@ def catalogue(request):
             or bool(filters.errors),
         },
     )
-
-
-class CountedPaginator(Paginator):
-    """A paginator whose total is counted on `counted` (the same rows, without the page's
-    annotations and their joins) rather than on the list it pages."""
-
-    def __init__(self, object_list, per_page, *, counted):
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return self.counted.count()
 
 
 @require_safe
