@@ -372,6 +372,9 @@ class Project(models.Model):
                 name="project_published_category",
                 condition=PUBLISHED,
             ),
+            # The figures' dossiers received per arrondissement in a period, read from the
+            # index alone (the dossiers of a year are scattered over the whole table).
+            models.Index(fields=["created_at", "commune"], name="project_created_commune"),
         ]
 
     def __str__(self) -> str:
@@ -429,7 +432,12 @@ class StatusChange(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("changement de statut")
         verbose_name_plural = _("changements de statut")
-        indexes = [models.Index(fields=["to_status", "created_at"])]
+        # The figures' funnel counts the dossiers reaching each step in a period: with the
+        # dossier in the index, PostgreSQL reads the period's changes from the index alone
+        # (an index-only scan), never the rows themselves.
+        indexes = [
+            models.Index(fields=["to_status", "created_at", "project"], name="statuschange_funnel")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_status or '—'} → {self.to_status}"

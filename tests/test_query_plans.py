@@ -33,6 +33,7 @@ BIG_TABLES = [
     "campaigns_figuresnapshot",
     "coaching_reminder",
     "coaching_interaction",
+    "coaching_firstmeeting",
     "labelling_labellingrequest",
     "labelling_vote",
 ]
@@ -47,6 +48,7 @@ PAGES = [
     ("anonyme", "/projets/?category=food"),
     ("anonyme", "/projets/{slug}/"),
     ("anonyme", "/chiffres/"),
+    ("anonyme", "/chiffres/?periode=12-mois"),
     ("porteur", "/espace/"),
     ("porteur", "/espace/dossiers/{reference}/"),
     ("cheffe", "/accompagnement/"),
@@ -148,7 +150,7 @@ def page_queries(client, generated) -> dict[str, list[str]]:
 # the public figures sum every campaign ever launched, all time and per year.
 WHOLE_TABLE_COUNTS = [
     re.compile(
-        r'^SELECT "projects_project"\."status" AS "status", COUNT\("projects_project"\."id"\) '
+        r'^SELECT "projects_project"\."status" AS "status", COUNT\(\*\) '
         r'AS "n" FROM "projects_project" GROUP BY 1$'
     ),
     re.compile(
