@@ -24,7 +24,7 @@ def visible_sessions(user):
     sessions = CommitteeSession.objects.annotate(n_requests=selectors.requests_count())
     if can_manage_committee(user):
         return sessions
-    return sessions.filter(selectors.sessions_visible_to_member(user))
+    return selectors.sessions_visible_to_member(sessions, user)
 
 
 def session_requests(session):
