@@ -206,7 +206,10 @@ class ProjectQuerySet(models.QuerySet):
 
 
 # A dossier the public catalogue shows: labelled, and its porteur agreed to publication.
-PUBLISHED = Q(publish_agreed=True) & ~Q(label_number="")
+# "Labelled" is written `label_number > ''` (every number sorts after the empty string), not
+# `<> ''`: PostgreSQL estimates a `<>` on this column as matching every row, and chose plans
+# for the catalogue's filters as if every dossier were published; a `>` reads the statistics.
+PUBLISHED = Q(publish_agreed=True) & Q(label_number__gt="")
 
 
 class Project(models.Model):
@@ -370,6 +373,13 @@ class Project(models.Model):
             models.Index(
                 fields=["category", "-labelled_on", "title"],
                 name="project_published_category",
+                condition=PUBLISHED,
+            ),
+            # The catalogue's filters on the campaign (its state, financing, platform): the
+            # published projects joined to their campaigns from this index alone.
+            models.Index(
+                fields=["current_campaign"],
+                name="project_published_campaign",
                 condition=PUBLISHED,
             ),
             # The figures' dossiers received per arrondissement in a period, read from the
