@@ -191,13 +191,13 @@ def figures(request):
     period = PeriodForm(request.GET or None)
     chosen = period.chosen()
     start, end = chosen.start, chosen.end
-    years = selectors.figures_per_year()
+    all_time, years = selectors.figures_all_time()
     arrondissements = selectors.figures_per_arrondissement(start, end)
     return render(
         request,
         "campaigns/figures.html",
         {
-            "all_time": selectors.key_figures(),
+            "all_time": all_time,
             "years": years,
             "collected_per_year": charts.collected_per_year(years),
             "launched_per_year": charts.launched_per_year(years),
