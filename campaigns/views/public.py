@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import Truncator
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from projects.models import Commune, Project
 from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
-from propulsons.search import words_filter
+from propulsons.search import SearchTerms, words_filter
 
 from .. import charts, covers, selectors, sharing, videos
 from .. import presentation as presentation_registry
@@ -45,18 +45,17 @@ def catalogue(request):
     published_communes = list(
         Commune.objects.filter(Exists(matching.filter(commune=OuterRef("pk"))))
         .order_by("name")
-        .values_list("name", "arrondissement_code", "arrondissement_name")
+        .values_list("pk", "name", "arrondissement_code", "arrondissement_name")
     )
     arrondissements = sorted(
-        {(code, name) for _name, code, name in published_communes}, key=lambda item: item[1]
+        {(code, name) for _pk, _name, code, name in published_communes},
+        key=lambda item: item[1],
     )
     filters = CatalogueFilterForm(request.GET or None, arrondissements=arrondissements)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
-            matching = matching.filter(
-                words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
-            )
+            matching = matching.filter(_search(data["q"], published_communes))
         if data["commune"]:
             matching = matching.filter(commune__name__iexact=data["commune"].strip())
         if data["arrondissement"]:
@@ -88,7 +87,7 @@ def catalogue(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "commune_names": [name for name, _code, _arrondissement in published_communes],
+            "commune_names": [name for _pk, name, _code, _arrondissement in published_communes],
             # A folded filter in use would hide why the list is short: they stay open then.
             "filters_in_use": any(
                 request.GET.get(name) for name in FOLDED_FILTERS if name in filters.fields
@@ -96,6 +95,24 @@ def catalogue(request):
             or bool(filters.errors),
         },
     )
+
+
+def _search(terms: SearchTerms, communes: list[tuple]) -> Q:
+    """Every word in the title, the summary, the structure's name or the commune's name.
+
+    The communes a word names are found here, among the communes with published projects
+    the page has read anyway, so that the condition stays on the project's own columns:
+    PostgreSQL then combines the trigram indexes of the published projects' texts (projects
+    migration 0019) with the commune index, instead of reading every published project to
+    match its text and its commune (an OR across a join)."""
+    condition = Q()
+    for word in terms.words:
+        # UPPER(…) LIKE UPPER(…), as icontains on PostgreSQL.
+        named = [pk for pk, name, *_rest in communes if word.upper() in name.upper()]
+        condition &= words_filter(
+            SearchTerms(words=(word,)), ["title", "summary", "structure_name"]
+        ) | Q(commune_id__in=named)
+    return condition
 
 
 @require_safe

@@ -115,6 +115,22 @@ def test_the_catalogue_paginates_with_a_constant_number_of_queries(
         assert client.get("/donnees/projets.json").status_code == 200
 
 
+def test_the_catalogue_search_finds_each_word_in_the_texts_or_the_commune(client, catalogue_data):
+    """Every word must be found, in the title, the summary, the structure's name or the
+    commune's name (the communes matched apart, so that PostgreSQL combines the texts'
+    trigram indexes with the commune index)."""
+    LabelledProjectFactory(
+        title="Recyclerie", commune=commune("Lens"), structure_name="Atelier partagé"
+    )
+    assert set(titles(client.get("/projets/", {"q": "berck"}))) == {"Ferme de Berck"}
+    assert set(titles(client.get("/projets/", {"q": "ATELIER lens"}))) == {
+        "Atelier vélo de Lens",
+        "Recyclerie",
+    }
+    assert set(titles(client.get("/projets/", {"q": "partagé lens"}))) == {"Recyclerie"}
+    assert titles(client.get("/projets/", {"q": "vélo arras"})) == []
+
+
 def test_the_catalogue_counts_and_lists_its_communes_without_the_campaign_joins(
     client, catalogue_data
 ):
