@@ -149,6 +149,13 @@ class Campaign(models.Model):
         indexes = [
             models.Index(fields=["launched_on"], name="campaign_launched_on"),
             models.Index(fields=["status", "finished_on"], name="campaign_status_finished_on"),
+            # The projects creating jobs, counted once over all time (selectors.figures_all_time):
+            # the few campaigns that reported some.
+            models.Index(
+                fields=["project"],
+                name="campaign_jobs_created",
+                condition=Q(jobs_created__gt=0, launched_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

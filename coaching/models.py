@@ -87,6 +87,15 @@ class FirstMeeting(models.Model):
                 name="campaign_duration_positive",
             ),
         ]
+        # The cheffe's dashboard lists the meetings still to report from today on: a few
+        # rows of this small index, not every meeting ever held.
+        indexes = [
+            models.Index(
+                fields=["scheduled_at"],
+                name="meeting_unreported_schedule",
+                condition=Q(reported_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.reference} — {self.scheduled_at:%d/%m/%Y}"

@@ -74,6 +74,9 @@ class CommitteeSession(models.Model):
         ordering = ["-held_at"]
         verbose_name = _("séance du comité")
         verbose_name_plural = _("séances du comité")
+        # The committee's archive, a page at a time from the latest: read in this order,
+        # PostgreSQL stops at the page's last visible session instead of sorting them all.
+        indexes = [models.Index(fields=["held_at"], name="session_held_at")]
 
     def __str__(self) -> str:
         return _("Séance du %(date)s") % {

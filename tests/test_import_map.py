@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["propulsons", "labelling", "coaching", "campaigns", "projects", "accounts", "outbox"]
 
 # Helpers of the project package that every app uses (date bounds, posted values, admin bases,
-# search fields, the French error pages, the cache): the floor under every app. They import no
-# app, so any module may import them.
+# search fields, the French error pages, the cache, a paginator): the floor under every app.
+# They import no app, so any module may import them.
 TOOLBOX = {
     "propulsons.admin",
     "propulsons.cache",
@@ -33,6 +33,7 @@ TOOLBOX = {
     "propulsons.forms",
     "propulsons.errors",
     "propulsons.http",
+    "propulsons.pagination",
     "propulsons.public_cache",
     "propulsons.search",
     "propulsons.templatetags.phone",

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from campaigns.selectors import public_projects
+from labelling.models import LabellingRequest
 from projects.models import Project
 from propulsons.datagen import generate
 
@@ -32,6 +33,9 @@ BIG_TABLES = [
     "campaigns_figuresnapshot",
     "coaching_reminder",
     "coaching_interaction",
+    "coaching_firstmeeting",
+    "labelling_labellingrequest",
+    "labelling_vote",
 ]
 SCALE = 40  # about 2 000 dossiers, 80 000 coaching exchanges, 800 campaigns
 
@@ -44,12 +48,18 @@ PAGES = [
     ("anonyme", "/projets/?category=food"),
     ("anonyme", "/projets/{slug}/"),
     ("anonyme", "/chiffres/"),
+    ("anonyme", "/chiffres/?periode=12-mois"),
     ("porteur", "/espace/"),
     ("porteur", "/espace/dossiers/{reference}/"),
     ("cheffe", "/accompagnement/"),
     ("cheffe", "/accompagnement/dossiers/"),
     ("cheffe", "/accompagnement/dossiers/?status=coaching"),
     ("cheffe", "/accompagnement/dossiers/{reference}/"),
+    ("member", "/comite/"),
+    ("member", "/comite/?archives=2"),
+    ("member", "/comite/seances/{session}/"),
+    ("member", "/comite/demandes/{request}/"),
+    ("cheffe", "/comite/"),
 ]
 
 
@@ -97,11 +107,21 @@ def generated(django_db_blocker):
     Project.objects.filter(pk__in=Project.objects.order_by("pk")[:20].values("pk")).update(
         coach=cheffe
     )
+    # A member of the committee, and the latest session's first request (every organisation
+    # voted on every request: the member sees every session).
+    member = User.objects.filter(email__startswith="membre.genere.").order_by("email").first()
+    request = (
+        LabellingRequest.objects.filter(session__isnull=False)
+        .order_by("-session__held_at", "pk")
+        .first()
+    )
     return {
-        "users": {"cheffe": cheffe, "porteur": project.owner},
+        "users": {"cheffe": cheffe, "porteur": project.owner, "member": member},
         "targets": {
             "slug": public_projects().order_by("pk").first().slug,
             "reference": project.reference,
+            "session": request.session_id,
+            "request": request.pk,
         },
     }
 
@@ -130,7 +150,7 @@ def page_queries(client, generated) -> dict[str, list[str]]:
 # the public figures sum every campaign ever launched, all time and per year.
 WHOLE_TABLE_COUNTS = [
     re.compile(
-        r'^SELECT "projects_project"\."status" AS "status", COUNT\("projects_project"\."id"\) '
+        r'^SELECT "projects_project"\."status" AS "status", COUNT\(\*\) '
         r'AS "n" FROM "projects_project" GROUP BY 1$'
     ),
     re.compile(
@@ -157,8 +177,12 @@ def scanned(queries: dict[str, list[str]], *, index_paths_only: bool, skip=None)
 
 
 def bounded(sql: str) -> bool:
-    """A query for the rows a page shows: a page of them (LIMIT) or one dossier's."""
-    return " LIMIT " in sql or re.search(r'"project_id" = \d+|"id" = \d+', sql) is not None
+    """A query for the rows a page shows: a page of them (a LIMIT of the statement, not the
+    LIMIT 1 of an EXISTS inside it) or one dossier's."""
+    return (
+        re.search(r" LIMIT \d+( OFFSET \d+)?$", sql) is not None
+        or re.search(r'"project_id" = \d+|"id" = \d+', sql) is not None
+    )
 
 
 def test_fixed_size_pages_read_their_rows_through_indexes(client, generated):

@@ -2,15 +2,16 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from projects.models import Commune
+from projects.models import Commune, Project
+from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
-from propulsons.search import words_filter
+from propulsons.search import SearchTerms, words_filter
 
 from .. import charts, covers, selectors, sharing, videos
 from .. import presentation as presentation_registry
@@ -35,33 +36,37 @@ FOLDED_FILTERS = [
 @require_safe
 @public_page
 def catalogue(request):
-    projects = selectors.public_projects()
-    published_communes = Commune.objects.filter(pk__in=projects.values("commune_id")).order_by(
-        "name"
+    # The filters apply to the published projects without the annotations (matching): the
+    # page's count, and the communes and arrondissements that have projects, are then read
+    # from the catalogue's partial indexes, not through the campaign and platform joins.
+    matching = Project.objects.published()
+    # The communes with published projects, with their arrondissements: one query, a probe
+    # of the partial index per commune.
+    published_communes = list(
+        Commune.objects.filter(Exists(matching.filter(commune=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("pk", "name", "arrondissement_code", "arrondissement_name")
     )
-    arrondissements = (
-        published_communes.values_list("arrondissement_code", "arrondissement_name")
-        .distinct()
-        .order_by("arrondissement_name")
+    arrondissements = sorted(
+        {(code, name) for _pk, _name, code, name in published_communes},
+        key=lambda item: item[1],
     )
-    filters = CatalogueFilterForm(request.GET or None, arrondissements=list(arrondissements))
+    filters = CatalogueFilterForm(request.GET or None, arrondissements=arrondissements)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
-            projects = projects.filter(
-                words_filter(data["q"], ["title", "summary", "structure_name", "commune__name"])
-            )
+            matching = matching.filter(_search(data["q"], published_communes))
         if data["commune"]:
-            projects = projects.filter(commune__name__iexact=data["commune"].strip())
+            matching = matching.filter(commune__name__iexact=data["commune"].strip())
         if data["arrondissement"]:
-            projects = projects.filter(commune__arrondissement_code=data["arrondissement"])
+            matching = matching.filter(commune__arrondissement_code=data["arrondissement"])
         if data["category"]:
-            projects = projects.filter(category=data["category"])
+            matching = matching.filter(category=data["category"])
         if data["financing"]:
-            projects = projects.filter(campaign_financing=data["financing"])
+            matching = matching.filter(current_campaign__financing_type=data["financing"])
         if data["platform"]:
-            projects = projects.filter(campaign_platform_slug=data["platform"].slug)
-        projects = selectors.filter_public_status(projects, data["status"])
+            matching = matching.filter(current_campaign__platform_id=data["platform"].pk)
+        matching = selectors.filter_public_status(matching, data["status"])
         order = {
             "title": ["title"],
             "collected": [F("campaign_collected").desc(nulls_last=True), "title"],
@@ -69,7 +74,8 @@ def catalogue(request):
         }.get(data["sort"], ["-labelled_on", "title"])
     else:
         order = ["-labelled_on", "title"]
-    page = Paginator(projects.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = selectors.public_projects(matching).order_by(*order)
+    page = CountedPaginator(projects, PAGE_SIZE, counted=matching).get_page(request.GET.get("page"))
     for project in page:
         with_progress(project)
     query = request.GET.copy()
@@ -81,7 +87,7 @@ def catalogue(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "commune_names": published_communes.values_list("name", flat=True),
+            "commune_names": [name for _pk, name, _code, _arrondissement in published_communes],
             # A folded filter in use would hide why the list is short: they stay open then.
             "filters_in_use": any(
                 request.GET.get(name) for name in FOLDED_FILTERS if name in filters.fields
@@ -89,6 +95,24 @@ def catalogue(request):
             or bool(filters.errors),
         },
     )
+
+
+def _search(terms: SearchTerms, communes: list[tuple]) -> Q:
+    """Every word in the title, the summary, the structure's name or the commune's name.
+
+    The communes a word names are found here, among the communes with published projects
+    the page has read anyway, so that the condition stays on the project's own columns:
+    PostgreSQL then combines the trigram indexes of the published projects' texts (projects
+    migration 0019) with the commune index, instead of reading every published project to
+    match its text and its commune (an OR across a join)."""
+    condition = Q()
+    for word in terms.words:
+        # UPPER(…) LIKE UPPER(…), as icontains on PostgreSQL.
+        named = [pk for pk, name, *_rest in communes if word.upper() in name.upper()]
+        condition &= words_filter(
+            SearchTerms(words=(word,)), ["title", "summary", "structure_name"]
+        ) | Q(commune_id__in=named)
+    return condition
 
 
 @require_safe
@@ -184,13 +208,13 @@ def figures(request):
     period = PeriodForm(request.GET or None)
     chosen = period.chosen()
     start, end = chosen.start, chosen.end
-    years = selectors.figures_per_year()
+    all_time, years = selectors.figures_all_time()
     arrondissements = selectors.figures_per_arrondissement(start, end)
     return render(
         request,
         "campaigns/figures.html",
         {
-            "all_time": selectors.key_figures(),
+            "all_time": all_time,
             "years": years,
             "collected_per_year": charts.collected_per_year(years),
             "launched_per_year": charts.launched_per_year(years),

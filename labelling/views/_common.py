@@ -1,7 +1,7 @@
 """Helpers shared by the labelling app's views."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,11 +21,10 @@ def require_committee_or_team(request) -> None:
 
 
 def visible_sessions(user):
-    sessions = CommitteeSession.objects.annotate(n_requests=Count("requests", distinct=True))
+    sessions = CommitteeSession.objects.annotate(n_requests=selectors.requests_count())
     if can_manage_committee(user):
         return sessions
-    visible = selectors.visible_requests_for_member(user).values("session_id")
-    return sessions.filter(pk__in=visible)
+    return selectors.sessions_visible_to_member(sessions, user)
 
 
 def session_requests(session):

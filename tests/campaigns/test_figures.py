@@ -78,6 +78,45 @@ def test_what_each_campaign_counts_for():
     assert figures.average_contribution == Decimal("51")  # 7615 / 150
 
 
+def test_the_all_time_figures_are_summed_from_the_years_in_one_read_of_the_campaigns(
+    django_assert_num_queries,
+):
+    """The figures page's total comes from its per-year query (one read of the campaigns)
+    and says what key_figures() says; a project creating jobs in two years counts once."""
+    twice = ProjectFactory()
+    CampaignFactory(
+        project=twice,
+        status="succeeded",
+        launched_on=date(2019, 3, 1),
+        final_amount=Decimal("4000"),
+        final_contributors=60,
+        jobs_created=2,
+    )
+    CampaignFactory(
+        project=twice,
+        status="running",
+        launched_on=date(2022, 5, 1),
+        declared_amount=Decimal("900"),
+        declared_contributors=12,
+        jobs_created=1,
+        jobs_kept=3,
+    )
+    CampaignFactory(
+        status="failed",
+        collection_model="all_or_nothing",
+        launched_on=date(2022, 6, 1),
+        final_amount=Decimal("2100"),
+        final_contributors=38,
+    )
+    CampaignFactory(status="cancelled", launched_on=None, starts_on=None, jobs_created=4)
+    with django_assert_num_queries(2):
+        total, years = selectors.figures_all_time()
+    assert total == selectors.key_figures()
+    assert total.projects_creating_jobs == 1
+    assert [(y.year, y.launched) for y in years] == [(2019, 1), (2020, 0), (2021, 0), (2022, 2)]
+    assert years == selectors.figures_per_year()
+
+
 def test_a_period_counts_the_campaigns_launched_in_it():
     CampaignFactory(
         launched_on=date(2017, 9, 6),

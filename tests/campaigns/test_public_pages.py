@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
@@ -111,6 +113,45 @@ def test_the_catalogue_paginates_with_a_constant_number_of_queries(
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/donnees/projets.json").status_code == 200
+
+
+def test_the_catalogue_search_finds_each_word_in_the_texts_or_the_commune(client, catalogue_data):
+    """Every word must be found, in the title, the summary, the structure's name or the
+    commune's name (the communes matched apart, so that PostgreSQL combines the texts'
+    trigram indexes with the commune index)."""
+    LabelledProjectFactory(
+        title="Recyclerie", commune=commune("Lens"), structure_name="Atelier partagé"
+    )
+    assert set(titles(client.get("/projets/", {"q": "berck"}))) == {"Ferme de Berck"}
+    assert set(titles(client.get("/projets/", {"q": "ATELIER lens"}))) == {
+        "Atelier vélo de Lens",
+        "Recyclerie",
+    }
+    assert set(titles(client.get("/projets/", {"q": "partagé lens"}))) == {"Recyclerie"}
+    assert titles(client.get("/projets/", {"q": "vélo arras"})) == []
+
+
+def test_the_catalogue_counts_and_lists_its_communes_without_the_campaign_joins(
+    client, catalogue_data
+):
+    """The page's total and its filter choices are whole-set reads: written on the published
+    projects alone, PostgreSQL answers them from the catalogue's partial indexes (an index-only
+    scan) instead of a scan of every dossier through the campaign and platform joins, which
+    the page's own rows need but a count does not."""
+    for query in ({}, {"category": "food"}, {"q": "vélo"}, {"status": "en-cours"}):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/projets/", query)
+        assert response.status_code == 200
+        whole_set = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "COUNT(" in q["sql"] or 'FROM "projects_commune"' in q["sql"]
+        ]
+        assert len(whole_set) == 2, whole_set  # the total, and the communes with projects
+        for sql in whole_set:
+            assert "campaigns_platform" not in sql, sql
+            # Only a filter on the campaign's state reads the campaign.
+            assert ("campaigns_campaign" in sql) == ("status" in query and "COUNT(" in sql), sql
 
 
 def test_the_project_page_shows_progress_as_text(client, catalogue_data):

@@ -5,6 +5,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from projects.models import ACTIVE_STATUSES, Status
@@ -161,3 +163,27 @@ def test_the_active_statuses_are_the_models(client, cheffe):
     assert len(response.context["active_counts"]) + len(response.context["inactive_counts"]) == len(
         Status
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"status": "inactifs"}, {"status": "tous"}, {"status": "coaching", "q": "Atelier"}],
+)
+def test_the_pipeline_counts_the_dossiers_once(client, cheffe, query):
+    """One grouped count (by status, COUNT(*): the status index alone answers it); the page's
+    total is the sum of the statuses shown, not a second count of the filtered dossiers."""
+    for status in Status:
+        ProjectFactory.create_batch(2, status=status, title=f"Atelier {status}")
+    ProjectFactory(status=Status.COACHING, title="Épicerie")
+    client.force_login(cheffe)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, query)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "COUNT(*)" in counts[0], counts
+    expected = {
+        "": 2 * len(ACTIVE_STATUSES) + 1,
+        "inactifs": 2 * (len(Status) - len(ACTIVE_STATUSES)),
+        "tous": 2 * len(Status) + 1,
+        "coaching": 2,
+    }[query.get("status", "")]
+    assert response.context["page"].paginator.count == expected
