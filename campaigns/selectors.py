@@ -295,15 +295,17 @@ def map_legend_counts() -> dict[str, int]:
     database (the page lists the projects a page at a time)."""
     located = Q(latitude__isnull=False) | Q(commune__latitude__isnull=False)
     counts = {status: 0 for status, _label in MapStatus.CHOICES}
+    # On the bare published projects: only the joins the count needs (campaign, commune), not
+    # those of public_projects()' annotations.
     rows = (
-        public_projects()
+        Project.objects.published()
         .filter(located)
-        .values("campaign_status")
+        .values("current_campaign__status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
-        counts[_map_status(row["campaign_status"])] += row["n"]
+        counts[_map_status(row["current_campaign__status"])] += row["n"]
     return counts
 
 

@@ -1,7 +1,6 @@
 """Public pages: the catalogue, a project's page, the map and the key figures."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
@@ -182,7 +181,11 @@ def project_map(request):
     # The markers come from /carte/points.json (views/map_data.py); the page keeps the list as
     # a table (the map's text alternative, and what works without JavaScript), a page of
     # MAP_TABLE_PAGE projects at a time so that the HTML does not grow with the catalogue.
-    page = Paginator(selectors.map_values(), MAP_TABLE_PAGE).get_page(request.GET.get("page"))
+    # The table's total is counted on the bare published projects (a partial index), not
+    # through the joins of the rows it lists.
+    page = CountedPaginator(
+        selectors.map_values(), MAP_TABLE_PAGE, counted=Project.objects.published()
+    ).get_page(request.GET.get("page"))
     counts = selectors.map_legend_counts()
     legend = [
         {"status": status, "label": label, "count": counts[status]}
