@@ -5,6 +5,7 @@ cached; a cached hit makes no query and costs about as little as a trivial view.
 The suite runs with the cache off (tests/conftest.py); the `page_cache` fixture turns it on.
 """
 
+import gzip
 import inspect
 import statistics
 import time
@@ -116,6 +117,21 @@ def test_a_public_page_is_served_again_from_the_cache_without_a_query(
     # The middleware's security headers are added to a cached answer as to any other.
     assert "Content-Security-Policy" in again.headers
     assert again["X-Frame-Options"] == "DENY"
+
+
+def test_one_cached_copy_serves_clients_with_and_without_gzip(client, site):
+    """The cache keeps the page as the view made it; the gzip middleware, outside it,
+    compresses each answer for the client that asks."""
+    first = client.get("/projets/", headers={"accept-encoding": "gzip"})
+    assert first["Content-Encoding"] == "gzip"
+    plain = client.get("/projets/")
+    assert plain.headers["X-Public-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    assert "Atelier vélo de Lens" in plain.content.decode()
+    compressed = client.get("/projets/", headers={"accept-encoding": "gzip"})
+    assert compressed.headers["X-Public-Cache"] == "hit"
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
 
 
 def test_the_query_string_is_part_of_the_key_in_any_order(client, site):
