@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import messages
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import RequestContext, Template
@@ -31,7 +32,7 @@ from projects.models import Commune, Status
 from propulsons import public_cache
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
 from tests.coaching.factories import FirstMeetingFactory
-from tests.factories import CommitteeMemberFactory, ProjectFactory, commune
+from tests.factories import CommitteeMemberFactory, OrganisationFactory, ProjectFactory, commune
 from tests.labelling.conftest import ALL_MET
 from tests.labelling.factories import LabellingRequestFactory
 
@@ -550,6 +551,36 @@ def test_a_change_in_the_admin_shows_on_the_home_page(
         saved = admin.post(f"/admin/accounts/organisation/{organisation.pk}/change/", data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     assert "Réseau des Entreprendre Renommé" in page(client, "home")
+
+
+def test_a_bulk_deletion_in_the_admin_refreshes_the_public_pages(
+    client, page_cache, admin_user, django_capture_on_commit_callbacks
+):
+    """Django journals a deletion of several objects with one bulk_create (no post_save):
+    the "delete selected" action raises the version itself."""
+    doomed = [OrganisationFactory(name=f"Partenaire à supprimer {n}") for n in range(3)]
+    before = public_cache.current_version()
+    admin = type(client)()
+    admin.force_login(admin_user)
+    asked = admin.post(
+        "/admin/accounts/organisation/",
+        {"action": "delete_selected", "_selected_action": [o.pk for o in doomed]},
+    )
+    assert asked.status_code == 200  # the confirmation page: nothing deleted yet
+    assert public_cache.current_version() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = admin.post(
+            "/admin/accounts/organisation/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [o.pk for o in doomed],
+                "post": "yes",
+            },
+        )
+    assert deleted.status_code == 302
+    assert not Organisation.objects.filter(pk__in=[o.pk for o in doomed]).exists()
+    assert LogEntry.objects.filter(action_flag=DELETION).count() == 3
+    assert public_cache.current_version() > before
 
 
 def _intake(**overrides):
