@@ -1,9 +1,11 @@
-"""{% load form_fields %}{% filter_field form.q %}: one field of a filter form (a GET form of a
-list page: the catalogue's, the pipeline's) in plain Bootstrap 5 markup, built in Python.
+"""{% load form_fields %}{% form_field form.q %}: one form field in plain Bootstrap 5 markup,
+built in Python: the filters of the list pages (the catalogue's, the pipeline's) and the blank
+forms the dashboard repeats (a reminder's "Noter l'échange", the quick entry).
 
 crispy-forms renders a field through a dozen nested templates, and Django renders a <select>
 through one template per option: on the catalogue and the pipeline that was a quarter of the
-page's time, for markup that never changes shape. This tag writes the same markup directly:
+page's time, for markup that never changes shape. This tag writes the same markup directly
+(the pages look the same, pixel for pixel):
 
 - the label tied to the control (`for`), the help text and the errors tied to it by
   `aria-describedby` (errors first), `aria-invalid` and `is-invalid` on a field in error;
@@ -12,11 +14,11 @@ page's time, for markup that never changes shape. This tag writes the same marku
 - the value the visitor typed kept as typed, even when it is not valid (a date like
   2020-13-45 comes back for correction), and the chosen options selected;
 - the ids crispy gave (div_id_<name>, <id>_error, <id>_helptext), so nothing that points at
-  them changes.
+  them changes; a required field's asterisk as crispy drew it.
 
 Inputs (text, search, date, number, checkbox) and single selects are written here; any other
-widget (a textarea, radio buttons) is rendered by Django inside the same wrapper. A required
-field gets the `required` attribute from Django and an asterisk as crispy drew it.
+widget (a textarea, radio buttons) is rendered by Django inside the same wrapper. Forms with a
+layout of their own (fieldsets, formsets) stay with crispy.
 """
 
 from django import forms, template
@@ -29,7 +31,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def filter_field(field: forms.BoundField) -> SafeString:
+def form_field(field: forms.BoundField) -> SafeString:
     widget = field.field.widget
     checkbox = isinstance(widget, forms.CheckboxInput)
     css = (

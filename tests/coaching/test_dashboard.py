@@ -446,3 +446,73 @@ def test_two_cheffes_clicking_at_once_one_takes_the_dossier_one_callback(cheffe,
     assert sorted(outcomes) == ["lost", "won"]
     winner = Project.objects.get(pk=project.pk).coach
     assert list(Reminder.objects.values_list("recipient", flat=True)) == [winner.pk]
+
+
+# --- Framework work per row -------------------------------------------------------------------
+
+
+FIELD_TEMPLATES = ("bootstrap5/", "django/forms/")
+
+
+def test_the_dashboard_does_not_repeat_framework_work_per_row(client, cheffe):
+    """reverse() and the form fields' rendering do not grow with the rows: the links of each
+    row come from one reverse() per pattern ({% row_url %}), a reminder's inline form is
+    rendered once and copied with its id."""
+    from unittest import mock
+
+    from django.urls.resolvers import URLResolver
+    from django.utils import translation
+
+    translation.gettext("")  # so that _trans holds its gettext itself
+    counts = {"reverse": 0, "gettext": 0}
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+    gettext = translation._trans.gettext
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    def add(count: int) -> None:
+        for index in range(count):
+            project = ProjectFactory(coach=cheffe, status=Status.COACHING)
+            InteractionFactory(project=project)
+            ReminderFactory(
+                recipient=cheffe, project=project, due_at=NOW + timedelta(days=index % 9 - 3)
+            )
+            submitted(TODAY - timedelta(days=index))
+
+    def measured() -> dict:
+        counts.update(reverse=0, gettext=0)
+        with (
+            mock.patch.object(
+                URLResolver, "_reverse_with_prefix", counted("reverse", reverse_with_prefix)
+            ),
+            mock.patch.object(translation._trans, "gettext", counted("gettext", gettext)),
+        ):
+            response = client.get("/accompagnement/")
+        assert response.status_code == 200
+        # The templates of crispy-forms and of Django's widgets, rendered per field.
+        counts["field templates"] = len(
+            [t for t in response.templates if t.name and t.name.startswith(FIELD_TEMPLATES)]
+        )
+        return dict(counts), response
+
+    add(2)
+    client.force_login(cheffe)
+    client.get("/accompagnement/")  # the session and the row_url patterns, warmed
+    small, _response = measured()
+    add(12)
+    large, response = measured()
+    page = page_text(response)
+    assert page.count("Enregistrer et clore le rappel") == 14
+    assert large["reverse"] == small["reverse"] <= 20
+    # Each reminder's links and inline form carry its own id.
+    for reminder in Reminder.objects.all():
+        assert f'action="/accompagnement/rappels/{reminder.pk}/noter/"' in page
+        assert f'name="rappel-{reminder.pk}-kind"' in page
+        assert f'id="id_rappel-{reminder.pk}-next_action_due"' in page
+    assert "__rappel__" not in page
+    print(small, large)

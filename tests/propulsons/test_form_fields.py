@@ -1,4 +1,4 @@
-"""The filter forms of the catalogue and the pipeline ({% filter_field %}): plain Bootstrap 5
+"""The filter forms of the catalogue and the pipeline ({% form_field %}): plain Bootstrap 5
 markup written in Python, accessible (label, help and errors tied to the control), the errors
 in French next to their field, the values typed kept; and no per-field template any more
 (crispy-forms and Django's widget templates were a quarter of those pages' time)."""
@@ -17,7 +17,7 @@ PER_FIELD_TEMPLATES = re.compile(r"^(bootstrap5/|django/forms/)")
 
 
 def render(field) -> str:
-    return Template("{% load form_fields %}{% filter_field field %}").render(
+    return Template("{% load form_fields %}{% form_field field %}").render(
         Context({"field": field})
     )
 
