@@ -515,4 +515,3 @@ def test_the_dashboard_does_not_repeat_framework_work_per_row(client, cheffe):
         assert f'name="rappel-{reminder.pk}-kind"' in page
         assert f'id="id_rappel-{reminder.pk}-next_action_due"' in page
     assert "__rappel__" not in page
-    print(small, large)
