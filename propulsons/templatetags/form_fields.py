@@ -16,8 +16,9 @@ page's time, for markup that never changes shape. This tag writes the same marku
 - the ids crispy gave (div_id_<name>, <id>_error, <id>_helptext), so nothing that points at
   them changes; a required field's asterisk as crispy drew it.
 
-Inputs (text, search, date, number, checkbox) and single selects are written here; any other
-widget (a textarea, radio buttons) is rendered by Django inside the same wrapper. Forms with a
+Inputs (text, search, date, number, checkbox), textareas and single selects are written here;
+any other widget (radio buttons, a multiple choice) is rendered by Django inside the same
+wrapper. Forms with a
 layout of their own (fieldsets, formsets) stay with crispy.
 """
 
@@ -81,9 +82,10 @@ def form_field(field: forms.BoundField) -> SafeString:
             help_text,
         )
     return format_html(
-        '<div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}{}</label>{}{}{}</div>',
+        '<div id="div_{}" class="mb-3"><label for="{}" class="{}">{}{}</label>{}{}{}</div>',
         field.auto_id,
         field.id_for_label,
+        "form-label requiredField" if field.field.required else "form-label",
         field.label,
         asterisk,
         control,
@@ -98,7 +100,8 @@ def _is_select(widget: forms.Widget) -> bool:
 
 def _control(field: forms.BoundField, extra: dict) -> SafeString:
     widget = field.field.widget
-    if not (_is_select(widget) or isinstance(widget, Input)) or widget.is_hidden:
+    textarea = isinstance(widget, forms.Textarea)
+    if not (_is_select(widget) or textarea or isinstance(widget, Input)) or widget.is_hidden:
         return field.as_widget(attrs=extra)
     # What BoundField.as_widget passes to the widget's template, written out here.
     attrs = field.build_widget_attrs(extra)
@@ -132,6 +135,13 @@ def _control(field: forms.BoundField, extra: dict) -> SafeString:
             format_html_join("", "{}", ((group,) for group in groups)),
         )
     value = context["value"]
+    if textarea:  # Django's textarea.html: a line break first, the value if any
+        return format_html(
+            '<textarea name="{}"{}>\n{}</textarea>',
+            context["name"],
+            flatatt(context["attrs"]),
+            value or "",
+        )
     return format_html(
         '<input type="{}" name="{}"{}{}>',
         context["type"],
