@@ -68,3 +68,13 @@ def test_binary_and_tiny_answers_are_left_alone():
     assert not middleware.process_response(request, tiny).has_header("Content-Encoding")
     html = HttpResponse(b"<p>Propulsons!</p>" * 50, content_type="text/html; charset=utf-8")
     assert middleware.process_response(request, html)["Content-Encoding"] == "gzip"
+
+
+def test_static_files_never_reach_the_gzip_middleware(settings):
+    """whitenoise answers a static file above the gzip middleware, with its own pre-compressed
+    copy (.gz or .br, made by collectstatic): never compressed again at each request. The
+    middleware sits above every other that reads or writes the body."""
+    order = settings.MIDDLEWARE
+    gzip_at = order.index("propulsons.middleware.TextGZipMiddleware")
+    assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") == gzip_at - 1
+    assert order.index("django.middleware.security.SecurityMiddleware") < gzip_at
