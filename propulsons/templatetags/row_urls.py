@@ -12,6 +12,7 @@ the values come from the database, where they were valid when stored.
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -26,7 +27,9 @@ _PATTERNS: dict[tuple, str] = {}
 
 
 def pattern(name: str, arguments: int) -> str:
-    key = (name, arguments, get_script_prefix(), get_urlconf())
+    # The URLconf in force (a request's own, or the settings' one a test may swap) and the
+    # script prefix are part of what reverse() reads.
+    key = (name, arguments, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     found = _PATTERNS.get(key)
     if found is None:
         found = _PATTERNS[key] = reverse(name, args=PLACEHOLDERS[:arguments])
