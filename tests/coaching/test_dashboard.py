@@ -3,6 +3,7 @@ dossier and a callback reminder), reminders answered by an exchange that closes 
 "+1 jour" / "+1 semaine"."""
 
 import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -514,4 +515,27 @@ def test_the_dashboard_does_not_repeat_framework_work_per_row(client, cheffe):
         assert f'action="/accompagnement/rappels/{reminder.pk}/noter/"' in page
         assert f'name="rappel-{reminder.pk}-kind"' in page
         assert f'id="id_rappel-{reminder.pk}-next_action_due"' in page
-    assert "__rappel__" not in page
+    assert "__rappel__" not in page and "__cle__" not in page
+    # Each inline form has its own key (submit_once tells a double click by it).
+    keys = re.findall(r'name="form_key" value="([^"]+)"', response.content.decode())
+    assert len(keys) == len(set(keys)) >= 14
+
+
+def test_a_reminders_actions_carry_its_own_title_and_message_escaped(client, cheffe):
+    project = ProjectFactory(
+        coach=cheffe, status=Status.COACHING, title="<b>Atelier</b> __message__"
+    )
+    reminder = ReminderFactory(
+        recipient=cheffe, project=project, due_at=NOW, message='Rappeler "vite" & __titre__'
+    )
+    client.force_login(cheffe)
+    page = client.get("/accompagnement/").content.decode()
+    card = page[page.index(f'id="rappel-{reminder.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert "<b>Atelier" not in card
+    assert (
+        '<span class="visually-hidden">\u00a0: &lt;b&gt;Atelier&lt;/b&gt; __message__, '
+        "Rappeler &quot;vite&quot; &amp; __titre__</span>" in card
+    )
+    assert f'action="/accompagnement/rappels/{reminder.pk}/reporter/"' in card
+    assert f'id="report-{reminder.pk}"' in card
