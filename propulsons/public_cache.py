@@ -68,7 +68,8 @@ def admin_change_logged(sender, **kwargs) -> None:
     """A change made in the admin (it logs each one: a LogEntry saved) may touch any public
     page: a committee organisation on the home page, a project's fields, a platform's name.
     Connected in propulsons.apps; a deletion of several objects at once is logged in bulk,
-    without the signal, and waits for PUBLIC_PAGE_CACHE_SECONDS."""
+    without the signal: the admin's "delete selected" action raises the version itself
+    (propulsons.admin.delete_selected_and_refresh)."""
     public_content_changed()
 
 

@@ -81,6 +81,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML, JSON and the text exports compressed when the client accepts gzip. Below
+    # whitenoise (its static files are served pre-compressed and never reach it), above every
+    # middleware that reads or changes the body (so it compresses what they produced) and
+    # outside the views' own caches (public_cache keeps the page uncompressed: one copy serves
+    # clients with and without gzip).
+    "propulsons.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

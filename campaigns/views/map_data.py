@@ -7,14 +7,17 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from propulsons import typography
+from propulsons import public_cache, typography
 
 from .. import covers, selectors
 
@@ -67,15 +70,38 @@ def points_document() -> dict:
     }
 
 
-# Public data only, nothing secret in it: compressed (no BREACH concern).
-@gzip_page
+def points_body() -> tuple[bytes, str]:
+    """The document's bytes and their ETag, built once per public content version (and day,
+    language and deploy, as the public pages: propulsons.public_cache), kept in the cache
+    PUBLIC_PAGE_CACHE_SECONDS at most: a visitor's map costs a cache read, not a walk over
+    every published project; a change made through a service shows on the next request."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    key = None
+    if seconds:
+        key = (
+            f"map-points:{public_cache.code_version()}:{public_cache.current_version()}:"
+            f"{timezone.localdate().isoformat()}:{get_language()}"
+        )
+        stored = cache.get(key)
+        if stored is not None:
+            return stored
+    body = json.dumps(points_document(), ensure_ascii=False, separators=(",", ":")).encode()
+    built = (body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
+    if key:
+        cache.set(key, built, seconds)
+    return built
+
+
+# Public data only, nothing secret in it: compressed by propulsons.middleware.TextGZipMiddleware
+# for the clients that accept gzip.
 @require_safe
 def map_points(request):
-    body = json.dumps(points_document(), ensure_ascii=False, separators=(",", ":")).encode()
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
+    body, etag = points_body()
     # Cached by the browser, asked again each time: a change shows at once, and an unchanged
     # document costs a 304 without a body.
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
     response["Cache-Control"] = "public, no-cache"
-    return get_conditional_response(request, etag=etag, response=response)
+    return response

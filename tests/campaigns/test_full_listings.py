@@ -23,6 +23,7 @@ from django.urls.resolvers import URLResolver
 
 from campaigns.models import Campaign
 from projects.models import Commune, Project
+from propulsons.public_cache import public_content_changed
 from tests.campaigns.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,36 @@ def test_a_change_changes_the_map_documents_etag(client):
     Project.objects.filter(pk=project.pk).update(title="Atelier renommé")
     response = client.get("/carte/points.json", headers={"if-none-match": etag})
     assert response.status_code == 200 and "Atelier renommé" in response.content.decode()
+
+
+def test_the_map_document_is_built_once_per_public_content_version(
+    client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Served from the cache until the public content changes (public_content_changed(),
+    called by every service that changes what the public pages show)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "map-points-tests",
+        }
+    }
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    # Enough projects for gzip to pay (a short answer is sent plain, see TextGZipMiddleware).
+    project, *_others = published(20)
+    first = client.get("/carte/points.json")
+    with django_assert_num_queries(0):
+        again = client.get("/carte/points.json")
+        unchanged = client.get("/carte/points.json", headers={"if-none-match": first["ETag"]})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert unchanged.status_code == 304 and unchanged["ETag"] == first["ETag"]
+    assert unchanged["Cache-Control"] == "public, no-cache"
+    compressed = client.get("/carte/points.json", headers={"accept-encoding": "gzip"})
+    assert gzip.decompress(compressed.content) == first.content
+    assert compressed["ETag"] == "W/" + first["ETag"]  # weak once compressed (RFC 9110)
+    Project.objects.filter(pk=project.pk).update(title="Atelier renommé")
+    assert b"Atelier renomm" not in client.get("/carte/points.json").content
+    with django_capture_on_commit_callbacks(execute=True):
+        public_content_changed()
+    response = client.get("/carte/points.json", headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 200 and "Atelier renommé" in response.content.decode()
+    assert response["ETag"] != first["ETag"]

@@ -3,6 +3,7 @@ dossier and a callback reminder), reminders answered by an exchange that closes 
 "+1 jour" / "+1 semaine"."""
 
 import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -446,3 +447,95 @@ def test_two_cheffes_clicking_at_once_one_takes_the_dossier_one_callback(cheffe,
     assert sorted(outcomes) == ["lost", "won"]
     winner = Project.objects.get(pk=project.pk).coach
     assert list(Reminder.objects.values_list("recipient", flat=True)) == [winner.pk]
+
+
+# --- Framework work per row -------------------------------------------------------------------
+
+
+FIELD_TEMPLATES = ("bootstrap5/", "django/forms/")
+
+
+def test_the_dashboard_does_not_repeat_framework_work_per_row(client, cheffe):
+    """reverse() and the form fields' rendering do not grow with the rows: the links of each
+    row come from one reverse() per pattern ({% row_url %}), a reminder's inline form is
+    rendered once and copied with its id."""
+    from unittest import mock
+
+    from django.urls.resolvers import URLResolver
+    from django.utils import translation
+
+    translation.gettext("")  # so that _trans holds its gettext itself
+    counts = {"reverse": 0, "gettext": 0}
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+    gettext = translation._trans.gettext
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    def add(count: int) -> None:
+        for index in range(count):
+            project = ProjectFactory(coach=cheffe, status=Status.COACHING)
+            InteractionFactory(project=project)
+            ReminderFactory(
+                recipient=cheffe, project=project, due_at=NOW + timedelta(days=index % 9 - 3)
+            )
+            submitted(TODAY - timedelta(days=index))
+
+    def measured() -> dict:
+        counts.update(reverse=0, gettext=0)
+        with (
+            mock.patch.object(
+                URLResolver, "_reverse_with_prefix", counted("reverse", reverse_with_prefix)
+            ),
+            mock.patch.object(translation._trans, "gettext", counted("gettext", gettext)),
+        ):
+            response = client.get("/accompagnement/")
+        assert response.status_code == 200
+        # The templates of crispy-forms and of Django's widgets, rendered per field.
+        counts["field templates"] = len(
+            [t for t in response.templates if t.name and t.name.startswith(FIELD_TEMPLATES)]
+        )
+        return dict(counts), response
+
+    add(2)
+    client.force_login(cheffe)
+    client.get("/accompagnement/")  # the session and the row_url patterns, warmed
+    small, _response = measured()
+    add(12)
+    large, response = measured()
+    page = page_text(response)
+    assert page.count("Enregistrer et clore le rappel") == 14
+    assert large["reverse"] == small["reverse"] <= 20
+    # Each reminder's links and inline form carry its own id.
+    for reminder in Reminder.objects.all():
+        assert f'action="/accompagnement/rappels/{reminder.pk}/noter/"' in page
+        assert f'name="rappel-{reminder.pk}-kind"' in page
+        assert f'id="id_rappel-{reminder.pk}-next_action_due"' in page
+    assert "__rappel__" not in page and "__cle__" not in page
+    # Each inline form has its own key (submit_once tells a double click by it).
+    keys = re.findall(r'name="form_key" value="([^"]+)"', response.content.decode())
+    assert len(keys) == len(set(keys)) >= 14
+
+
+def test_a_reminders_actions_carry_its_own_title_and_message_escaped(client, cheffe):
+    project = ProjectFactory(
+        coach=cheffe, status=Status.COACHING, title="<b>Atelier</b> __message__"
+    )
+    reminder = ReminderFactory(
+        recipient=cheffe, project=project, due_at=NOW, message='Rappeler "vite" & __titre__'
+    )
+    client.force_login(cheffe)
+    page = client.get("/accompagnement/").content.decode()
+    card = page[page.index(f'id="rappel-{reminder.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert "<b>Atelier" not in card
+    assert (
+        '<span class="visually-hidden">\u00a0: &lt;b&gt;Atelier&lt;/b&gt; __message__, '
+        "Rappeler &quot;vite&quot; &amp; __titre__</span>" in card
+    )
+    assert f'action="/accompagnement/rappels/{reminder.pk}/reporter/"' in card
+    assert f'id="report-{reminder.pk}"' in card

@@ -5,6 +5,7 @@ cached; a cached hit makes no query and costs about as little as a trivial view.
 The suite runs with the cache off (tests/conftest.py); the `page_cache` fixture turns it on.
 """
 
+import gzip
 import inspect
 import statistics
 import time
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import messages
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import RequestContext, Template
@@ -30,7 +32,7 @@ from projects.models import Commune, Status
 from propulsons import public_cache
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
 from tests.coaching.factories import FirstMeetingFactory
-from tests.factories import CommitteeMemberFactory, ProjectFactory, commune
+from tests.factories import CommitteeMemberFactory, OrganisationFactory, ProjectFactory, commune
 from tests.labelling.conftest import ALL_MET
 from tests.labelling.factories import LabellingRequestFactory
 
@@ -116,6 +118,21 @@ def test_a_public_page_is_served_again_from_the_cache_without_a_query(
     # The middleware's security headers are added to a cached answer as to any other.
     assert "Content-Security-Policy" in again.headers
     assert again["X-Frame-Options"] == "DENY"
+
+
+def test_one_cached_copy_serves_clients_with_and_without_gzip(client, site):
+    """The cache keeps the page as the view made it; the gzip middleware, outside it,
+    compresses each answer for the client that asks."""
+    first = client.get("/projets/", headers={"accept-encoding": "gzip"})
+    assert first["Content-Encoding"] == "gzip"
+    plain = client.get("/projets/")
+    assert plain.headers["X-Public-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    assert "Atelier vélo de Lens" in plain.content.decode()
+    compressed = client.get("/projets/", headers={"accept-encoding": "gzip"})
+    assert compressed.headers["X-Public-Cache"] == "hit"
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
 
 
 def test_the_query_string_is_part_of_the_key_in_any_order(client, site):
@@ -534,6 +551,36 @@ def test_a_change_in_the_admin_shows_on_the_home_page(
         saved = admin.post(f"/admin/accounts/organisation/{organisation.pk}/change/", data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     assert "Réseau des Entreprendre Renommé" in page(client, "home")
+
+
+def test_a_bulk_deletion_in_the_admin_refreshes_the_public_pages(
+    client, page_cache, admin_user, django_capture_on_commit_callbacks
+):
+    """Django journals a deletion of several objects with one bulk_create (no post_save):
+    the "delete selected" action raises the version itself."""
+    doomed = [OrganisationFactory(name=f"Partenaire à supprimer {n}") for n in range(3)]
+    before = public_cache.current_version()
+    admin = type(client)()
+    admin.force_login(admin_user)
+    asked = admin.post(
+        "/admin/accounts/organisation/",
+        {"action": "delete_selected", "_selected_action": [o.pk for o in doomed]},
+    )
+    assert asked.status_code == 200  # the confirmation page: nothing deleted yet
+    assert public_cache.current_version() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = admin.post(
+            "/admin/accounts/organisation/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [o.pk for o in doomed],
+                "post": "yes",
+            },
+        )
+    assert deleted.status_code == 302
+    assert not Organisation.objects.filter(pk__in=[o.pk for o in doomed]).exists()
+    assert LogEntry.objects.filter(action_flag=DELETION).count() == 3
+    assert public_cache.current_version() > before
 
 
 def _intake(**overrides):
