@@ -23,6 +23,7 @@ from outbox import selectors as outbox_selectors
 from projects.models import ACTIVE_STATUSES, AnonymisationFailure, Project, Status
 from projects.permissions import can_manage_projects
 from propulsons import typography
+from propulsons.counting import count_all
 from propulsons.dates import local_day
 
 from . import calendar, rules, services
@@ -157,6 +158,15 @@ def dashboard(request):
         else len(declarations)
     )
     start_of_today = end_of_today.replace(hour=0, minute=0)
+    badges = count_all(
+        reminders_count=upcoming,
+        unassigned=Project.objects.filter(coach__isnull=True, status__in=ACTIVE_STATUSES),
+        # Shown to the whole team: a dossier whose personal data could not be erased.
+        anonymisation_failures=AnonymisationFailure.objects.all(),
+        # What did not leave: emails that failed for good, and her reminders among them.
+        failed_emails=outbox_selectors.failed_emails(),
+        failed_reminders=Reminder.objects.failed().filter(recipient=user),
+    )
     return render(
         request,
         "coaching/dashboard.html",
@@ -166,7 +176,6 @@ def dashboard(request):
             "reminders": reminders,
             "urgent_reminders": [r for r in reminders if r.due_at <= end_of_today],
             "later_reminders": [r for r in reminders if r.due_at > end_of_today],
-            "reminders_count": upcoming.count(),
             "end_of_today": end_of_today,
             "start_of_today": start_of_today,
             "new_contacts": new_contacts[:NEW_CONTACTS_SHOWN],
@@ -174,9 +183,6 @@ def dashboard(request):
             "can_take": can_take_project(user),
             "portfolio": [(status, portfolio.get(status.value, 0)) for status in Status],
             "portfolio_total": sum(portfolio.values()),
-            "unassigned": Project.objects.filter(
-                coach__isnull=True, status__in=ACTIVE_STATUSES
-            ).count(),
             "active_projects": active,
             "appointments": appointments,
             "quick_form": InteractionForm(project_choices=active_projects()),
@@ -185,11 +191,8 @@ def dashboard(request):
             .values("reference", "title")[:SUGGESTIONS],
             "active_count": sum(portfolio.get(status, 0) for status in ACTIVE_STATUSES),
             "postpone_form": PostponeForm(),
-            # Shown to the whole team: a dossier whose personal data could not be erased.
-            "anonymisation_failures": AnonymisationFailure.objects.count(),
-            # What did not leave: emails that failed for good, and her reminders among them.
-            "failed_emails": outbox_selectors.failed_count(),
-            "failed_reminders": Reminder.objects.failed().filter(recipient=user).count(),
+            # The badges' counts, in one query.
+            **badges,
         },
     )
 

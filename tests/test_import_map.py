@@ -28,6 +28,7 @@ TOOLBOX = {
     "propulsons.admin",
     "propulsons.cache",
     "propulsons.charts",
+    "propulsons.counting",
     "propulsons.context_processors",
     "propulsons.dates",
     "propulsons.forms",
