@@ -11,6 +11,7 @@ import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.contrib import messages
@@ -135,6 +136,21 @@ def test_one_cached_copy_serves_clients_with_and_without_gzip(client, site):
     assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
 
 
+def test_a_hit_is_compressed_once_when_stored_not_at_each_request(client, site):
+    """Compressing a page was most of a hit's cost: the cache keeps a compressed copy made
+    when the page is stored, and a client asking for gzip gets it as it is."""
+    plain = client.get("/projets/")
+    with mock.patch("django.middleware.gzip.compress_string") as middleware_compress:
+        compressed = client.get("/projets/", headers={"accept-encoding": "gzip"})
+        again = client.get("/projets/", headers={"accept-encoding": "gzip"})
+    middleware_compress.assert_not_called()
+    assert compressed.headers["X-Public-Cache"] == again.headers["X-Public-Cache"] == "hit"
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert again.content == compressed.content
+    assert "Accept-Encoding" in compressed["Vary"]
+
+
 def test_the_query_string_is_part_of_the_key_in_any_order(client, site):
     LabelledProjectFactory(title="Ferme de Berck", commune=commune("Berck"))
     lens = page(client, "/projets/?commune=Lens&sort=title")
@@ -211,7 +227,6 @@ def test_a_new_day_renders_the_pages_afresh(client, site):
     page(client, "catalogue")
     assert cached(client, PAGES["catalogue"])
     tomorrow = timezone.now() + timedelta(days=1)
-    from unittest import mock
 
     with mock.patch("django.utils.timezone.now", return_value=tomorrow):
         assert not cached(client, PAGES["catalogue"])
