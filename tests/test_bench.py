@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from tests.test_permission_matrix import MATRIX, POST
 
@@ -156,10 +158,18 @@ def test_the_timed_application_writes_one_line_per_request_once_the_body_is_sent
         "wsgi.errors": sys.stderr,
     }
     started = []
-    body = timing.application(environ, lambda status, headers, exc=None: started.append(status))
-    assert not list(tmp_path.glob("*.jsonl"))  # nothing before the response is closed
-    sent = b"".join(body)
-    body.close()
+    # As Django's test client: the test's database connection stays open across the request
+    # (a request's end closes it otherwise, and the test's transaction with it).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = timing.application(environ, lambda status, headers, exc=None: started.append(status))
+        assert not list(tmp_path.glob("*.jsonl"))  # nothing before the response is closed
+        sent = b"".join(body)
+        body.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     [line] = (tmp_path / f"{__import__('os').getpid()}.jsonl").read_text().splitlines()
     record = json.loads(line)
     assert started[0].startswith("200")
