@@ -376,25 +376,28 @@ def get(
     return Response(response.status, response.headers, body, elapsed, header_bytes + 2)
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile, by linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * p / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
 def summary(samples: list[float]) -> dict[str, float | int | None]:
     """Percentiles in milliseconds (linear interpolation between the closest ranks)."""
     if not samples:
         return {"n": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "mean_ms": None}
     ordered = sorted(samples)
 
-    def percentile(p: float) -> float:
-        if len(ordered) == 1:
-            return ordered[0]
-        position = (len(ordered) - 1) * p / 100
-        low = int(position)
-        high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
     return {
         "n": len(ordered),
-        "p50_ms": round(percentile(50) * 1000, 2),
-        "p95_ms": round(percentile(95) * 1000, 2),
-        "p99_ms": round(percentile(99) * 1000, 2),
+        "p50_ms": round(percentile(ordered, 50) * 1000, 2),
+        "p95_ms": round(percentile(ordered, 95) * 1000, 2),
+        "p99_ms": round(percentile(ordered, 99) * 1000, 2),
         "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
         "max_ms": round(ordered[-1] * 1000, 2),
     }

@@ -190,16 +190,6 @@ def measure(servers: list[Server], args) -> dict:
     return bodies
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * p / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def figures(server: Server, runs: int) -> dict:
     """Per page: the median of the runs' p50s (server time), the pooled p95 from 200 samples,
     the median SQL and CPU time, queries, statuses and sizes."""
@@ -234,7 +224,7 @@ def figures(server: Server, runs: int) -> dict:
             "n": len(records),
             "p50_ms": round(statistics.median(per_run), 2) if per_run else None,
             "p50_runs_ms": [round(value, 2) for value in per_run],
-            "p95_ms": round(percentile(walls, 95), 2) if len(walls) >= P95_MIN_SAMPLES else None,
+            "p95_ms": round(b.percentile(walls, 95), 2) if len(walls) >= P95_MIN_SAMPLES else None,
             "sql_ms": round(statistics.median(r["sql_ms"] for r in records), 2)
             if records
             else None,
