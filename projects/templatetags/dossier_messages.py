@@ -10,6 +10,18 @@ from ..permissions import can_manage_projects
 register = template.Library()
 
 TEAM_SHOWN = 10
+WAITING_FIELDS = (
+    "kind",
+    "body",
+    "read_at",
+    "created_at",
+    "project__reference",
+    "project__title",
+    "project__contact_first_name",
+    "project__contact_last_name",
+    "author__first_name",
+    "author__last_name",
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -34,7 +46,8 @@ def team_unread_messages(context) -> dict:
     if request is None or not can_manage_projects(request.user):
         return {"show": False}
     waiting = waiting_for_team(request.user)
-    shown = list(waiting[: TEAM_SHOWN + 1])
+    # The columns the list shows, not the dossier's forty.
+    shown = list(waiting.only(*WAITING_FIELDS)[: TEAM_SHOWN + 1])
     if len(shown) <= TEAM_SHOWN:  # all of them: counted here, no query more
         waiting_count = len(shown)
         unread_count = sum(message.read_at is None for message in shown)

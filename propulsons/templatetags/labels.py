@@ -22,4 +22,5 @@ def labels(model, field_name: str) -> dict:
 @register.filter
 def label(instance, field_name: str) -> str:
     value = getattr(instance, field_name)
-    return labels(type(instance), field_name).get(value, value)
+    # _meta.model, not type(): request.user is a lazy wrapper around the user.
+    return labels(instance._meta.model, field_name).get(value, value)
