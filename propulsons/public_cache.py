@@ -42,6 +42,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -54,6 +55,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 from django.utils.translation import get_language
+
+T = TypeVar("T")
 
 VERSION_KEY = "public-pages:version"
 MAX_QUERY_LENGTH = 512
@@ -93,6 +96,35 @@ def current_version() -> int:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY, 0)
     return version
+
+
+_MISSING = object()
+
+
+def versioned_data(name: str, compute: Callable[[], T], *parts: object) -> T:
+    """What `compute` returns, read from the public content (the figures page's sums over
+    every campaign and status change), kept in the cache under the current version as the pages
+    are: a page rendered afresh (its copy expired, a query string no copy has) then costs a
+    cache read instead of the queries, and a change made through a service shows on the next
+    request all the same. The key holds the deployed code's digest (the value's shape is the
+    code's), the version, the language (a value may hold translated text), `name` and `parts`
+    (what the value depends on besides the content: a period…). With the page cache
+    off (PUBLIC_PAGE_CACHE_SECONDS = 0: DEBUG, the test suite) every call computes afresh.
+    The value is pickled: plain data (never a queryset, evaluated again by each reader)."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    # The version is read before the content: a value is never older than the version it is
+    # stored under (a change raises the version only once committed).
+    key = ":".join(
+        str(part)
+        for part in ("public-data", code_version(), current_version(), get_language(), name, *parts)
+    )
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 # The files whose change changes a page: code, templates, translations, the static files

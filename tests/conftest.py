@@ -81,6 +81,24 @@ def _test_settings(settings, tmp_path):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture
+def page_cache(settings):
+    """The public pages' cache turned on (and the data kept per public content version with
+    them: propulsons.public_cache.versioned_data), in a local memory emptied around the test."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "public-pages-tests",
+        }
+    }
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # Reference data written by data migrations; a transactional test's flush removes it.
 REFERENCE_DATA_LOADERS = [
     ("accounts.migrations.0002_roles", "create_role_groups"),

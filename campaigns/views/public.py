@@ -1,14 +1,19 @@
 """Public pages: the catalogue, a project's page, the map and the key figures."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune, Project
+from propulsons import public_cache
 from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
 from propulsons.search import SearchTerms, words_filter
@@ -218,23 +223,53 @@ def figures(request):
     period = PeriodForm(request.GET or None)
     chosen = period.chosen()
     start, end = chosen.start, chosen.end
-    all_time, years = selectors.figures_all_time()
-    arrondissements = selectors.figures_per_arrondissement(start, end)
     return render(
         request,
         "campaigns/figures.html",
+        {
+            **public_cache.versioned_data(
+                "figures", lambda: _figures(start, end), start.isoformat(), end.isoformat()
+            ),
+            "period": period,
+            "chosen": chosen,
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+def _figures(start: date, end: date) -> dict:
+    """The page's figures and charts, rendered: the same for every visitor choosing this
+    period until the public content changes (every service that changes a campaign's figures
+    or a dossier's status raises its version), so a page rendered afresh costs a cache read
+    and its shell, not the aggregates over every campaign and status change nor the ~100 rows
+    of charts and tables drawn by the template engine. The part since the start, the same
+    for every period, is kept apart: a period not seen yet costs only its own queries."""
+    arrondissements = selectors.figures_per_arrondissement(start, end)
+    return {
+        "all_time_html": public_cache.versioned_data("figures-all-time", _figures_all_time),
+        "period_html": render_to_string(
+            "campaigns/_figures_period.html",
+            {
+                "start": start,
+                "end": end,
+                "period_figures": selectors.key_figures(start, end),
+                "funnel": selectors.funnel(start, end),
+                "arrondissements": arrondissements,
+                "arrondissement_chart": charts.collected_per_arrondissement(arrondissements),
+            },
+        ),
+    }
+
+
+def _figures_all_time() -> SafeString:
+    all_time, years = selectors.figures_all_time()
+    return render_to_string(
+        "campaigns/_figures_all_time.html",
         {
             "all_time": all_time,
             "years": years,
             "collected_per_year": charts.collected_per_year(years),
             "launched_per_year": charts.launched_per_year(years),
-            "period_figures": selectors.key_figures(start, end),
-            "funnel": selectors.funnel(start, end),
-            "arrondissements": arrondissements,
-            "arrondissement_chart": charts.collected_per_arrondissement(arrondissements),
-            "period": period,
-            "chosen": chosen,
-            "start": start,
-            "end": end,
         },
     )

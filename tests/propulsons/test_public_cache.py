@@ -2,7 +2,7 @@
 next request; what belongs to one visitor (their name, a CSRF token, a flash message) is never
 cached; a cached hit makes no query and costs about as little as a trivial view.
 
-The suite runs with the cache off (tests/conftest.py); the `page_cache` fixture turns it on.
+The suite runs with the cache off; the `page_cache` fixture turns it on (tests/conftest.py).
 """
 
 import gzip
@@ -48,20 +48,6 @@ PAGES = {
 }
 # The figures of the last twelve months: the funnel counts what happens today.
 FUNNEL = f"/chiffres/?start={timezone.localdate() - timedelta(days=365)}&end={timezone.localdate()}"
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "public-pages-tests",
-        }
-    }
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -246,6 +232,33 @@ def test_the_version_starts_afresh_above_any_previous_one_when_evicted(page_cach
     cache.delete(public_cache.VERSION_KEY)
     public_cache._raise_version()
     assert public_cache.current_version() > first
+
+
+def test_data_kept_per_version_is_computed_again_once_the_content_changed(
+    page_cache, django_capture_on_commit_callbacks
+):
+    computed = []
+
+    def compute(period):
+        computed.append(period)
+        return {"period": period, "count": len(computed)}
+
+    def read(period):
+        return public_cache.versioned_data("test", lambda: compute(period), period)
+
+    assert read("2025") == read("2025") == {"period": "2025", "count": 1}
+    assert read("2026") == {"period": "2026", "count": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        public_cache.public_content_changed()
+    assert read("2025") == read("2025") == {"period": "2025", "count": 3}
+
+
+def test_data_kept_per_version_is_computed_at_each_call_with_the_cache_off(page_cache, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    computed = []
+    for _ in range(2):
+        public_cache.versioned_data("test", lambda: computed.append(1))
+    assert len(computed) == 2
 
 
 # --- Each source of content, changed through its service, shows on the next request ---------
