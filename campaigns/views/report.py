@@ -166,6 +166,7 @@ def _rich_text_markup_kept_as_text(sheet: Worksheet, row: int, col: int, text: s
     the usual way (None)."""
     if not (text.startswith("<r>") and text.endswith("</r>")):
         return None
+    # write_rich_string wants more than two pieces; "<r></r>" has seven characters at least.
     return sheet.write_rich_string(row, col, text[:1], text[1:2], text[2:], *filter(None, args))
 
 
