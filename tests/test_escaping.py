@@ -358,6 +358,30 @@ def test_spreadsheet_export_does_not_turn_a_title_into_a_formula(cheffe, formula
     assert all(cell.data_type != "f" for cell in cells), "a porteur's text became a formula"
 
 
+# XlsxWriter copies a text shaped like its rich-text markup into the sheet's XML as it is:
+# this title closed its cell and opened a formula cell of its own.
+RICH_TEXT_MARKUP = (
+    '<r><t>a</t></r></is></c><c r="Z9"><f>HYPERLINK("https://evil.example/","x")</f></c>'
+    '<c r="Z10" t="inlineStr"><is><r><t>b</t></r>'
+)
+
+
+@pytest.mark.parametrize("title", [FORMULA, RICH_TEXT_MARKUP, "<r>Atelier</r>"])
+def test_spreadsheet_export_keeps_a_title_shaped_like_markup_a_text(cheffe, porteur, title):
+    from openpyxl import load_workbook
+
+    from tests.campaigns.factories import CampaignFactory
+
+    CampaignFactory(project__owner=porteur, project__title=title)
+    response = login(cheffe).get("/accompagnement/bilan/export.xlsx?start=2015-11-01")
+    sheet = load_workbook(io.BytesIO(response.getvalue()))["Campagnes"]
+    rows = list(sheet.iter_rows())
+    cells = [cell for row in rows for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells), "a porteur's text became a formula"
+    assert len(rows) == 2 and sheet.max_column == len(rows[0]), "cells were added"
+    assert rows[1][1].value == title and rows[1][1].data_type == "s"
+
+
 @pytest.mark.parametrize(
     "url", ["/donnees/projets.csv", "/accompagnement/bilan/export.csv?start=2015-11-01"]
 )

@@ -1,8 +1,7 @@
 """The funder's report (team) and its CSV and XLSX exports."""
 
 import tempfile
-from datetime import timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
@@ -10,6 +9,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from projects.models import Category, Project
 
@@ -140,15 +141,101 @@ def _report_rows(campaigns):
         yield row
 
 
-def _text_cell(sheet, value):
-    """openpyxl stores a text starting with "=" as a formula: keep every text a text."""
-    if not (isinstance(value, str) and value.startswith("=")):
-        return value
-    from openpyxl.cell import WriteOnlyCell
+XLSX_OPTIONS = {
+    # Every text stays a text: a porteur's title "=HYPERLINK(…)" must not become a live formula
+    # (formula injection), nor an address a link, nor digits a number.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    # Each sheet's rows go to a temporary file as they are written: one row in memory at a time.
+    "constant_memory": True,
+    # The dates' format of the export written by openpyxl before: the same cells for the funder.
+    "default_date_format": "yyyy-mm-dd",
+}
+# Column widths in characters, for the longest values usually met.
+FIGURES_WIDTHS = (30, 28, 24)
+PARTNERS_WIDTHS = (36, 18, 12, 14, 14)
+CATEGORIES_WIDTHS = (30, 12, 14, 14)
+CAMPAIGNS_WIDTHS = (14, 40, 24, 28, 26, 16, 12, 14, 13, 13, 14, 14, 18)
 
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
-    return cell
+
+def _rich_text_markup_kept_as_text(sheet: Worksheet, row: int, col: int, text: str, *args):
+    """XlsxWriter copies a text shaped like its own rich-text markup ("<r>…</r>") into the file
+    as XML, unescaped: a porteur's title could slip a live formula into the sheet that way.
+    Such a text is written as a rich string of plain runs, each escaped; any other text goes
+    the usual way (None)."""
+    if not (text.startswith("<r>") and text.endswith("</r>")):
+        return None
+    # write_rich_string wants more than two pieces; "<r></r>" has seven characters at least.
+    return sheet.write_rich_string(row, col, text[:1], text[1:2], text[2:], *filter(None, args))
+
+
+def _sheet(workbook: Workbook, name: str, header: list[str], widths: tuple[int, ...], bold):
+    sheet = workbook.add_worksheet(name)
+    sheet.add_write_handler(str, _rich_text_markup_kept_as_text)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    if header:
+        sheet.write_row(0, 0, header, bold)
+    return sheet
+
+
+def _write_report_xlsx(file, start: date, end: date, context: dict) -> None:
+    """The report in four sheets: key figures and funnel, by partner, by category, campaigns.
+    Numbers are written as numbers and dates as dates."""
+    # Closed on the way out even after an error: constant_memory's temporary files are removed.
+    with Workbook(file, XLSX_OPTIONS) as workbook:
+        _write_report_sheets(workbook, start, end, context)
+
+
+def _write_report_sheets(workbook: Workbook, start: date, end: date, context: dict) -> None:
+    bold = workbook.add_format({"bold": True})
+    sheet = _sheet(workbook, "Chiffres clés", [], FIGURES_WIDTHS, bold)
+    figures = context["figures"]
+    for row, values in enumerate(
+        [
+            ["Période", f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"],
+            ["Campagnes lancées", figures.launched],
+            ["Citoyens contributeurs", figures.contributors],
+            ["Montant collecté (€)", figures.collected],
+            ["Taux de réussite (%)", figures.success_rate],
+            ["Contribution moyenne (€)", figures.average_contribution or 0],
+        ]
+    ):
+        sheet.write_row(row, 0, values)
+    sheet.write_row(7, 0, ["Entonnoir", "Nombre", "% des prises de contact"], bold)
+    for row, step in enumerate(context["funnel"], start=8):
+        sheet.write_row(row, 0, [str(step.label), step.count, step.percent_of_first])
+    header = ["Partenaire", "Prises de contact", "Campagnes", "Collecté (€)", "Contributeurs"]
+    sheet = _sheet(workbook, "Par partenaire", header, PARTNERS_WIDTHS, bold)
+    for row, group in enumerate(context["by_partner"], start=1):
+        sheet.write_row(
+            row,
+            0,
+            [
+                str(group["label"]),
+                group["contacts"],
+                group["campaigns"],
+                group["collected"] or 0,
+                group["backers"] or 0,
+            ],
+        )
+    header = ["Catégorie", "Campagnes", "Collecté (€)", "Contributeurs"]
+    sheet = _sheet(workbook, "Par catégorie", header, CATEGORIES_WIDTHS, bold)
+    for row, group in enumerate(context["by_category"], start=1):
+        sheet.write_row(
+            row,
+            0,
+            [
+                str(group["label"]),
+                group["campaigns"],
+                group["collected"] or 0,
+                group["backers"] or 0,
+            ],
+        )
+    sheet = _sheet(workbook, "Campagnes", REPORT_COLUMNS, CAMPAIGNS_WIDTHS, bold)
+    for row, values in enumerate(_report_rows(context["campaigns"]), start=1):
+        sheet.write_row(row, 0, values)
 
 
 def _csv_value(value):
@@ -170,56 +257,8 @@ def report_export(request, fmt: str):
         return gzipped(request, csv_response(REPORT_COLUMNS, rows, f"{filename}.csv"))
     if fmt != "xlsx":
         raise Http404
-    context = _report(start, end)
-    from openpyxl import Workbook
-
-    # Write-only: rows go to a temporary file as they are appended, not into a tree in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Chiffres clés")
-    figures = context["figures"]
-    sheet.append(["Période", f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"])
-    sheet.append(["Campagnes lancées", figures.launched])
-    sheet.append(["Citoyens contributeurs", figures.contributors])
-    sheet.append(["Montant collecté (€)", float(figures.collected)])
-    sheet.append(["Taux de réussite (%)", figures.success_rate])
-    sheet.append(["Contribution moyenne (€)", float(figures.average_contribution or 0)])
-    sheet.append([])
-    sheet.append(["Entonnoir", "Nombre", "% des prises de contact"])
-    for step in context["funnel"]:
-        sheet.append([_text_cell(sheet, step.label), step.count, step.percent_of_first])
-    partners = workbook.create_sheet("Par partenaire")
-    partners.append(
-        ["Partenaire", "Prises de contact", "Campagnes", "Collecté (€)", "Contributeurs"]
-    )
-    for row in context["by_partner"]:
-        partners.append(
-            [
-                _text_cell(partners, str(row["label"])),
-                row["contacts"],
-                row["campaigns"],
-                float(row["collected"] or 0),
-                row["backers"] or 0,
-            ]
-        )
-    categories = workbook.create_sheet("Par catégorie")
-    categories.append(["Catégorie", "Campagnes", "Collecté (€)", "Contributeurs"])
-    for row in context["by_category"]:
-        categories.append(
-            [
-                _text_cell(categories, str(row["label"])),
-                row["campaigns"],
-                float(row["collected"] or 0),
-                row["backers"] or 0,
-            ]
-        )
-    campaigns = workbook.create_sheet("Campagnes")
-    campaigns.append(REPORT_COLUMNS)
-    for row in _report_rows(context["campaigns"]):
-        campaigns.append(
-            [float(v) if isinstance(v, Decimal) else _text_cell(campaigns, v) for v in row]
-        )
     file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-    workbook.save(file)
+    _write_report_xlsx(file, start, end, _report(start, end))
     file.seek(0)
     response = FileResponse(
         file,

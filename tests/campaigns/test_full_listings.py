@@ -152,6 +152,25 @@ def test_full_listings_cost_little_cpu_per_row(listing, url):
     assert per_row < CPU_PER_ROW_BOUND, f"{per_row * 1e6:.0f} µs of CPU per row"
 
 
+def test_the_spreadsheet_export_costs_little_cpu_per_row(listing):
+    """The XLSX carries key figures, the funnel and breakdowns besides the campaigns: its cost
+    per row is the difference with a period without any campaign."""
+
+    def run(period: str) -> float:
+        started = time.process_time()
+        listing.get(f"/accompagnement/bilan/export.xlsx?{period}").getvalue()
+        return time.process_time() - started
+
+    every_campaign, none = "start=2015-11-01", "start=2015-11-01&end=2015-11-02"
+    run(every_campaign), run(none)  # warm
+    per_row = (
+        statistics.median(run(every_campaign) for _ in range(5))
+        - statistics.median(run(none) for _ in range(5))
+    ) / ROWS
+    print(f"XLSX: {per_row * 1e6:.0f} µs of CPU per row")  # noqa: T201 (shown with -s)
+    assert per_row < CPU_PER_ROW_BOUND, f"{per_row * 1e6:.0f} µs of CPU per row"
+
+
 @pytest.mark.parametrize("url", ["/donnees/projets.csv", "/donnees/projets.json", REPORT])
 def test_full_listings_are_compressed_for_clients_that_accept_it(listing, url):
     plain = listing.get(url).getvalue()

@@ -3,6 +3,8 @@
 import io
 import json
 import threading
+import zipfile
+from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -10,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from campaigns.tasks import geocode_commune, geocode_missing_communes
+from campaigns.views.report import REPORT_COLUMNS
 from projects.models import Commune
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
 from tests.factories import commune
@@ -113,6 +116,50 @@ def test_the_excel_export_opens_and_reads_back(client, cheffe, report_data):
     campaigns = list(workbook["Campagnes"].iter_rows(values_only=True))
     assert campaigns[0][0] == "Référence"
     assert {row[1] for row in campaigns[1:]} == {"Indelab", "Garage solidaire"}
+
+
+def test_the_excel_export_keeps_types_dates_and_layout(client, cheffe, report_data):
+    client.force_login(cheffe)
+    response = client.get(
+        "/accompagnement/bilan/export.xlsx", {"start": "2016-10-01", "end": "2017-09-30"}
+    )
+    body = response.getvalue()
+    # Written in constant memory: each row goes to a temporary file as it comes, its texts
+    # inline, with no table of every text kept until the end.
+    assert "xl/sharedStrings.xml" not in zipfile.ZipFile(io.BytesIO(body)).namelist()
+    workbook = load_workbook(io.BytesIO(body))
+    sheet = workbook["Campagnes"]
+    header, garage, indelab = sheet.iter_rows(max_row=3)
+    assert [cell.value for cell in header] == REPORT_COLUMNS
+    assert all(cell.font.b for cell in header)
+    assert sheet.column_dimensions["B"].width > 30  # the project's title
+    garage = {column: cell for column, cell in zip(REPORT_COLUMNS, garage, strict=True)}
+    assert garage["Projet"].value == "Garage solidaire"
+    assert garage["Partenaire"].value is None
+    assert garage["Catégorie"].value == "Insertion et emploi"
+    assert garage["Plateforme"].value == "Ulule"
+    assert garage["Statut"].value == "Réussie"
+    # Dates are dates for the spreadsheet (sortable, filterable), shown as before.
+    assert garage["Lancée le"].value == datetime(2017, 5, 13)
+    assert garage["Lancée le"].number_format == "yyyy-mm-dd"
+    # Amounts and counts are numbers.
+    assert (garage["Objectif (€)"].value, garage["Collecté (€)"].value) == (5000, 1245)
+    assert garage["Contributeurs"].value == 44
+    assert not garage["Emplois créés"].font.b
+    assert indelab[1].value == "Indelab" and indelab[3].value == "Pas-de-Calais Actif"
+    figures = list(workbook["Chiffres clés"].iter_rows(values_only=True))
+    assert figures[0] == ("Période", "du 01/10/2016 au 30/09/2017", None)
+    assert figures[7] == ("Entonnoir", "Nombre", "% des prises de contact")
+    partners = list(workbook["Par partenaire"].iter_rows(values_only=True))
+    assert sorted(partners[1:]) == [
+        ("Pas-de-Calais Actif", 0, 1, 5015, 90),  # contacts: created today
+        ("Sans partenaire", 0, 1, 1245, 44),
+    ]
+    categories = list(workbook["Par catégorie"].iter_rows(values_only=True))
+    assert sorted(categories[1:]) == [
+        ("Insertion et emploi", 1, 1245, 44),
+        ("Numérique", 1, 5015, 90),
+    ]
 
 
 def test_the_csv_export_lists_the_campaigns(client, cheffe, report_data):
