@@ -417,6 +417,20 @@ class Project(models.Model):
         return STATUS_EXPLANATIONS[self.status]
 
 
+class StatusCount(models.Model):
+    """The number of dossiers in a status, kept exact by triggers on the dossiers' table
+    (projects/status_counts.py): the pipeline reads it instead of counting every dossier."""
+
+    status = models.CharField(max_length=30, primary_key=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.n}"
+
+
 class StatusChange(models.Model):
     """One row per transition: the dossier's history, shown to staff and to the porteur."""
 
