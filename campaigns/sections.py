@@ -67,33 +67,48 @@ sections.register("campaigns", build=campaigns_section, order=30, next_step=camp
 
 def campaigns_facts(projects: list) -> dict[int, dict]:
     """For the next step (projects/next_steps.py): each labelled dossier's current campaign
-    (its latest, as on the dossier page), its dates, figures waiting, result and follow-up."""
+    (its latest, as on the dossier page), its dates, figures waiting, result and follow-up.
+    A dossier page has read its campaigns and their figures already (selectors.
+    dossier_campaigns keeps them on the project): they are not read twice."""
     labelled = [
-        p.pk
+        p
         for p in projects
         if p.status in (Status.LABELLED, Status.CAMPAIGN_RUNNING, Status.CAMPAIGN_ENDED)
     ]
-    if not labelled:
-        return {}
+    facts: dict[int, dict] = {}
+    unread = []
+    for project in labelled:
+        loaded = getattr(project, "loaded_campaigns", None)
+        if loaded is None:
+            unread.append(project.pk)
+        elif loaded:
+            current = loaded[0]  # the latest, as the page shows it
+            pending = any(s.review == FigureReview.PENDING for s in current.snapshots.all())
+            facts[project.pk] = _campaign_facts(current, pending)
+    if not unread:
+        return facts
     campaigns = (
-        Campaign.objects.filter(project_id__in=labelled)
+        Campaign.objects.filter(project_id__in=unread)
         .annotate(pending=Count("snapshots", filter=Q(snapshots__review=FigureReview.PENDING)))
         .order_by("project_id", "-id")
     )
-    facts: dict[int, dict] = {}
     for campaign in campaigns:
         if campaign.project_id in facts:
             continue  # an older campaign
-        facts[campaign.project_id] = {
-            "campaign_status": campaign.status,
-            "campaign_starts_on": campaign.starts_on,
-            "campaign_ends_on": campaign.ends_on,
-            "campaign_finished": campaign.is_finished,
-            "figures_pending": campaign.pending > 0,
-            "follow_up_done": bool(campaign.rewards_delivered)
-            and campaign.project_carried_out is not None,
-        }
+        facts[campaign.project_id] = _campaign_facts(campaign, campaign.pending > 0)
     return facts
+
+
+def _campaign_facts(campaign: Campaign, figures_pending: bool) -> dict:
+    return {
+        "campaign_status": campaign.status,
+        "campaign_starts_on": campaign.starts_on,
+        "campaign_ends_on": campaign.ends_on,
+        "campaign_finished": campaign.is_finished,
+        "figures_pending": figures_pending,
+        "follow_up_done": bool(campaign.rewards_delivered)
+        and campaign.project_carried_out is not None,
+    }
 
 
 next_steps.register_facts("campaigns", campaigns_facts)

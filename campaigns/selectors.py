@@ -369,6 +369,8 @@ def dossier_campaigns(project: Project, *, for_team: bool) -> dict:
         .prefetch_related("snapshots")
         .order_by("-id")
     )
+    # Kept for the dossier's next step (sections.campaigns_facts), which would read them again.
+    project.loaded_campaigns = campaigns
     context = {"campaigns": campaigns, "current_campaign": campaigns[0] if campaigns else None}
     if for_team:
         context["can_prepare_campaign"] = project.status == Status.LABELLED

@@ -84,3 +84,27 @@ def test_page_queries_do_not_grow_with_the_data(client):
     assert too_many == {}, too_many
     grown = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
     assert grown == {}, grown
+
+
+def test_a_dossier_page_reads_its_campaigns_once(client, cheffe):
+    """The campaigns' section reads the dossier's campaigns and their figures; the next step
+    (figures waiting for the team) is told from them, not from a second read."""
+    from campaigns.models import FigureReview
+    from tests.campaigns.factories import SnapshotFactory
+
+    snapshot = SnapshotFactory(review=FigureReview.PENDING, campaign__project__coach=cheffe)
+    project = snapshot.campaign.project
+    for user, url in (
+        (cheffe, f"/accompagnement/dossiers/{project.reference}/"),
+        (project.owner, f"/espace/dossiers/{project.reference}/"),
+    ):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        reads = [q for q in queries.captured_queries if 'FROM "campaigns_campaign"' in q["sql"]]
+        assert len(reads) == 1, [q["sql"][:120] for q in reads]
+        assert len(queries.captured_queries) <= MAX_QUERIES
+        if user == project.owner:
+            assert (
+                "attendent la vérification de votre cheffe de projet" in response.content.decode()
+            )
