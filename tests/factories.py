@@ -76,3 +76,25 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     financing_type = "donation_rewards"
     heard_from = "partner"
     consent_at = factory.LazyFunction(lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+
+def intake_details(**overrides) -> dict:
+    """What projects.services.project_submit receives from a complete intake form."""
+    return {
+        "contact_first_name": "Paul",
+        "contact_last_name": "Porteur",
+        "contact_email": "nouveau.porteur@example.org",
+        "contact_phone": "0321000000",
+        "structure_name": "Asso",
+        "legal_form": "association",
+        "title": "Un nouveau projet",
+        "summary": "Résumé",
+        "description": "Description",
+        "category": "food",
+        "commune": commune("Lens"),
+        "total_budget": 1000,
+        "crowdfunding_amount": 500,
+        "financing_type": "donation",
+        "heard_from": "partner",
+        **overrides,
+    }

@@ -21,7 +21,7 @@ import projects.services
 from campaigns.models import Platform
 from projects.models import Status
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
-from tests.factories import ProjectFactory, commune
+from tests.factories import ProjectFactory, commune, intake_details
 
 pytestmark = pytest.mark.django_db
 
@@ -88,20 +88,22 @@ def change(django_capture_on_commit_callbacks):
     return run
 
 
+def _prepare(project, cheffe):
+    return campaigns.services.campaign_create(
+        project=project,
+        actor=cheffe,
+        platform=Platform.objects.get(slug="ulule"),
+        financing_type="donation_rewards",
+        collection_model="keep_it_all",
+        goal=Decimal("5000"),
+    )
+
+
 @pytest.fixture
 def running(cheffe, change):
     """A campaign launched today in Lens through the services, with nothing collected yet."""
     project = LabelledProjectFactory(commune=commune("Lens"))
-    campaign = change(
-        lambda: campaigns.services.campaign_create(
-            project=project,
-            actor=cheffe,
-            platform=Platform.objects.get(slug="ulule"),
-            financing_type="donation_rewards",
-            collection_model="keep_it_all",
-            goal=Decimal("5000"),
-        )
-    )
+    campaign = change(lambda: _prepare(project, cheffe))
     return change(lambda: campaigns.services.campaign_start(campaign=campaign, actor=cheffe))
 
 
@@ -110,16 +112,7 @@ def test_a_campaign_launched_then_finished_counts_at_once(client, page_cache, ch
     figures = _reader(client)
     before = figures()
     assert before["since_start"]["campagnes lancées"] == "0"
-    prepared = change(
-        lambda: campaigns.services.campaign_create(
-            project=project,
-            actor=cheffe,
-            platform=Platform.objects.get(slug="ulule"),
-            financing_type="donation_rewards",
-            collection_model="keep_it_all",
-            goal=Decimal("5000"),
-        )
-    )
+    prepared = change(lambda: _prepare(project, cheffe))
     assert figures() == before  # prepared is not launched
     campaign = change(lambda: campaigns.services.campaign_start(campaign=prepared, actor=cheffe))
     launched = figures()
@@ -197,7 +190,9 @@ def test_each_step_of_the_funnel_counts_at_once(figures, change, cheffe):
         "Projets labellisés",
     ]
     assert all(figures()["rows"][step][0] == "0" for step in steps)
-    project = change(lambda: projects.services.project_submit(details=_intake(), notify=False))
+    project = change(
+        lambda: projects.services.project_submit(details=intake_details(), notify=False)
+    )
     contact = figures()
     assert contact["rows"]["Prises de contact"][0] == "1"
     assert contact["rows"]["Lens"][0] == "1"  # a dossier received in the arrondissement
@@ -219,7 +214,9 @@ def test_each_step_of_the_funnel_counts_at_once(figures, change, cheffe):
 
 
 def test_a_dossier_moved_to_another_commune_moves_to_its_arrondissement(figures, change, porteur):
-    project = change(lambda: projects.services.project_submit(details=_intake(), notify=False))
+    project = change(
+        lambda: projects.services.project_submit(details=intake_details(), notify=False)
+    )
     assert figures()["rows"]["Lens"][0] == "1"
     change(
         lambda: projects.services.project_update_details(
@@ -229,26 +226,6 @@ def test_a_dossier_moved_to_another_commune_moves_to_its_arrondissement(figures,
     moved = figures()["rows"]
     assert "Lens" not in moved
     assert moved[commune("Berck").arrondissement_name][0] == "1"
-
-
-def _intake() -> dict:
-    return {
-        "contact_first_name": "Paul",
-        "contact_last_name": "Porteur",
-        "contact_email": "nouveau.porteur@example.org",
-        "contact_phone": "0321000000",
-        "structure_name": "Asso",
-        "legal_form": "association",
-        "title": "Un nouveau projet",
-        "summary": "Résumé",
-        "description": "Description",
-        "category": "food",
-        "commune": commune("Lens"),
-        "total_budget": 1000,
-        "crowdfunding_amount": 500,
-        "financing_type": "donation",
-        "heard_from": "partner",
-    }
 
 
 # --- What a rendered page costs -------------------------------------------------------------

@@ -33,7 +33,13 @@ from projects.models import Commune, Status
 from propulsons import public_cache
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
 from tests.coaching.factories import FirstMeetingFactory
-from tests.factories import CommitteeMemberFactory, OrganisationFactory, ProjectFactory, commune
+from tests.factories import (
+    CommitteeMemberFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    commune,
+    intake_details,
+)
 from tests.labelling.conftest import ALL_MET
 from tests.labelling.factories import LabellingRequestFactory
 
@@ -550,7 +556,7 @@ def test_a_new_contact_counts_in_the_figures_funnel(
     before = page(client, FUNNEL)
     assert cached(client, FUNNEL)
     change(
-        lambda: projects.services.project_submit(details=_intake()),
+        lambda: projects.services.project_submit(details=intake_details()),
         django_capture_on_commit_callbacks,
     )
     assert page(client, "figures") != before
@@ -609,27 +615,6 @@ def test_a_bulk_deletion_in_the_admin_refreshes_the_public_pages(
     assert not Organisation.objects.filter(pk__in=[o.pk for o in doomed]).exists()
     assert LogEntry.objects.filter(action_flag=DELETION).count() == 3
     assert public_cache.current_version() > before
-
-
-def _intake(**overrides):
-    return {
-        "contact_first_name": "Paul",
-        "contact_last_name": "Porteur",
-        "contact_email": "nouveau.porteur@example.org",
-        "contact_phone": "0321000000",
-        "structure_name": "Asso",
-        "legal_form": "association",
-        "title": "Un nouveau projet",
-        "summary": "Résumé",
-        "description": "Description",
-        "category": "food",
-        "commune": commune("Lens"),
-        "total_budget": 1000,
-        "crowdfunding_amount": 500,
-        "financing_type": "donation",
-        "heard_from": "partner",
-        **overrides,
-    }
 
 
 # --- Every service that changes a public page raises the version ----------------------------
@@ -746,7 +731,7 @@ def _project(status, **fields):
 
 # How to call each service that must raise the version, from a minimal state.
 CALLS = {
-    "project_submit": lambda ctx: projects.services.project_submit(details=_intake()),
+    "project_submit": lambda ctx: projects.services.project_submit(details=intake_details()),
     "project_update_details": lambda ctx: projects.services.project_update_details(
         project=_project(Status.CONTACT), details={"title": "Nouveau titre"}, actor=ctx["porteur"]
     ),
