@@ -106,9 +106,33 @@ def install(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(statement)
 
 
+UNINSTALL = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS projects_status_count ON projects_project",
+        "DROP FUNCTION IF EXISTS projects_status_count()",
+    ],
+    "sqlite": [
+        f"DROP TRIGGER IF EXISTS projects_status_count_{name}"
+        for name in ("insert", "delete", "update")
+    ],
+}
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    """The triggers removed (migrating back before the counts' table)."""
+    with connection.cursor() as cursor:
+        for statement in UNINSTALL.get(connection.vendor, []):
+            cursor.execute(statement)
+
+
 def install_after_migrate(sender, using: str, **kwargs) -> None:
-    """post_migrate (also sent by `flush`), once the projects app's tables exist."""
+    """post_migrate (also sent by `flush`): installed when the counts' table exists, removed
+    when a migration back took it away."""
     from django.db import transaction
 
+    connection = connections[using]
     with transaction.atomic(using=using):
-        install(connections[using])
+        if "projects_statuscount" in connection.introspection.table_names():
+            install(connection)
+        else:
+            uninstall(connection)

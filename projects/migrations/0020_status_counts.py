@@ -3,7 +3,22 @@
 from django.db import migrations, models
 
 
+def install(apps, schema_editor):
+    from projects import status_counts
+
+    status_counts.install(schema_editor.connection)
+
+
+def uninstall(apps, schema_editor):
+    from projects import status_counts
+
+    status_counts.uninstall(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
+    """The number of dossiers per status, kept by triggers (projects/status_counts.py; they
+    are installed again after every migrate, in case a later migration rebuilt the table)."""
+
     dependencies = [
         ("projects", "0019_catalogue_search_trigram_indexes"),
     ]
@@ -19,4 +34,5 @@ class Migration(migrations.Migration):
                 "default_permissions": (),
             },
         ),
+        migrations.RunPython(install, uninstall),
     ]
