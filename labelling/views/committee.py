@@ -247,7 +247,8 @@ def review(request, pk: int):
     )[item.pk]
     show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
     votes = all_votes if show_votes else []
-    decisions = list(item.decisions.select_related("recorded_by"))
+    # A decision closes the vote (services.decision_record): none to read while it is open.
+    decisions = list(item.decisions.select_related("recorded_by")) if item.vote_closed_at else []
     decision_form = None
     # The form is pre-filled from the tally: a chair who may not see it yet does not get it.
     if can_record_decision(request.user, item) and show_votes and not decisions:
