@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -173,19 +173,9 @@ def minutes(request, pk: int):
 def review(request, pk: int):
     """The committee's review page of a request, with the vote form for members."""
     require_committee_or_team(request)
-    # Every organisation's vote in two queries, read first: the member's own is among them,
-    # which is what the permission asks of a request no longer before the committee, and the
-    # tally is counted from them.
-    all_votes = list(
-        Vote.objects.filter(request_id=pk)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=CriterionAssessment.objects.select_related("criterion"),
-            )
-        )
-    )
+    # Every organisation's vote, read first: the member's own is among them, which is what
+    # the permission asks of a request no longer before the committee.
+    all_votes = list(Vote.objects.filter(request_id=pk).select_related("organisation"))
     own_vote = None
     if request.user.is_committee_member:
         own_vote = next(
@@ -242,10 +232,19 @@ def review(request, pk: int):
             (criterion, met, comment, facts.get(criterion.code))
             for criterion, met, comment in vote_form.criterion_fields()
         ]
-    counted = selectors.tallies(
-        [item], criteria=criteria, votes=[selectors.VoteFacts.of(vote) for vote in all_votes]
-    )[item.pk]
     show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
+    counted = None
+    if show_votes:
+        # Their criteria only for who may see them (the blind vote), the tally counted from them.
+        prefetch_related_objects(
+            all_votes,
+            Prefetch(
+                "assessments", queryset=CriterionAssessment.objects.select_related("criterion")
+            ),
+        )
+        counted = selectors.tallies(
+            [item], criteria=criteria, votes=[selectors.VoteFacts.of(vote) for vote in all_votes]
+        )[item.pk]
     votes = all_votes if show_votes else []
     # A decision closes the vote (services.decision_record): none to read while it is open.
     decisions = list(item.decisions.select_related("recorded_by")) if item.vote_closed_at else []
