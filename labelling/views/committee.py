@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
 from coaching.selectors import dossier_coaching
-from projects.models import Status
 from propulsons.templatetags.labels import labels
 
 from .. import selectors, services
 from ..evidence import vote_evidence
 from ..forms import AgendaAddForm, AttendanceForm, DecisionForm, OpinionForm, VoteForm
 from ..models import (
+    CommitteeSession,
     Criterion,
     CriterionAssessment,
     Decision,
@@ -33,6 +34,7 @@ from ..permissions import (
     can_manage_committee,
     can_record_decision,
     can_see_votes,
+    can_view_request,
     can_vote,
     organisation_has_voted,
 )
@@ -80,7 +82,7 @@ def index(request):
 @login_required
 def session_detail(request, pk: int):
     require_committee_or_team(request)
-    session = get_object_or_404(visible_sessions(request.user).select_related("chair"), pk=pk)
+    session = get_object_or_404(CommitteeSession.objects.select_related("chair"), pk=pk)
     requests = list(
         session_requests(session).annotate(
             # Only the latest decision's outcome is shown (a correction replaces the first).
@@ -111,8 +113,13 @@ def session_detail(request, pk: int):
             "can_remind": is_team and item.is_vote_open(),
         }
         for item in requests
-        if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE
+        if can_view_request(request.user, item, organisation_voted=item.pk in my_votes)
     ]
+    if not (is_team or rows):
+        # No request of the session the member may see: the session is not theirs either
+        # (selectors.sessions_visible_to_member, the same rule where sessions are listed, asked
+        # here of the agenda the page reads anyway rather than in a query of its own).
+        raise Http404
     return render(
         request,
         "labelling/session.html",

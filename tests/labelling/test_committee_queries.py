@@ -132,3 +132,23 @@ def test_a_member_whose_organisation_did_not_vote_cannot_read_a_decided_request(
     assert client.get(f"/comite/demandes/{item.pk}/").status_code == 404
     client.force_login(members["cigales"])
     assert client.get(f"/comite/demandes/{item.pk}/").status_code == 200
+
+
+def test_a_member_reads_a_session_only_while_it_holds_a_request_they_may_see(
+    client, cheffe, members, item
+):
+    """The session page asks the rule of the sessions' list (a request before the committee,
+    or one the member's organisation voted on) of the agenda it reads."""
+    page = f"/comite/seances/{item.session_id}/"
+    client.force_login(members["caisse-solidaire"])
+    assert client.get(page).status_code == 200  # before the committee
+    vote(item, members, ["cigales"])
+    services.session_close(session=item.session, actor=cheffe)
+    services.decision_record(
+        request=item, actor=cheffe, outcome="postponed", motivation="Quorum non atteint."
+    )
+    assert client.get(page).status_code == 404  # decided, and not voted on
+    client.force_login(members["cigales"])
+    assert "Ressourcerie des Caps" in text(client.get(page))
+    client.force_login(cheffe)
+    assert "Ressourcerie des Caps" in text(client.get(page))
