@@ -58,6 +58,8 @@ def test_the_session_page_reads_a_fixed_number_of_queries(
     client, cheffe, members, item, who, django_assert_max_num_queries
 ):
     client.force_login(cheffe if who == "team" else members["cigales"])
+    item.session.chair = members["caisse-solidaire"]  # named on the page, read with the session
+    item.session.save(update_fields=["chair"])
     vote(item, members, ["cigales", "caisse-solidaire"])
     add_requests(item, members, 4)
     services.session_close(session=item.session, actor=cheffe)
@@ -69,6 +71,7 @@ def test_the_session_page_reads_a_fixed_number_of_queries(
         response = client.get(page)
     shown = text(response)
     assert "Ressourcerie des Caps" in shown
+    assert f"présidence : {members['caisse-solidaire']}" in shown
     assert "Décision : Ajourné" in shown
     assert "Favorables 2" in shown  # the tally, counted from the votes read once
     assert shown.count("N'a pas encore voté") == 5  # where each organisation stands
