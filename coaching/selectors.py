@@ -50,7 +50,7 @@ def dossier_coaching(project: Project, *, include_internal: bool) -> dict:
 
     meeting = (
         FirstMeeting.objects.filter(project=project)
-        .select_related("target_platform", "organiser")
+        .select_related("target_platform")
         .prefetch_related("financing_lines", "rewards")
         .first()
     )

@@ -19,14 +19,20 @@ def can_record_decision(user: User, request: LabellingRequest) -> bool:
     return session is not None and user.is_authenticated and session.chair_id == user.pk
 
 
-def can_view_request(user: User, request: LabellingRequest) -> bool:
-    """Members read what is before the committee, and what their organisation voted on."""
+def can_view_request(
+    user: User, request: LabellingRequest, *, organisation_voted: bool | None = None
+) -> bool:
+    """Members read what is before the committee, and what their organisation voted on.
+    `organisation_voted`: whether the user's organisation has a vote on this request, when the
+    page read the request's votes already (None: asked here)."""
     if can_manage_committee(user):
         return True
     if not (user.is_authenticated and user.is_active and user.is_committee_member):
         return False
     if request.session_id is not None and request.project.status == Status.IN_COMMITTEE:
         return True
+    if organisation_voted is not None:
+        return organisation_voted
     return Vote.objects.filter(request=request, organisation_id=user.organisation_id).exists()
 
 

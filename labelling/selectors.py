@@ -185,44 +185,99 @@ class Tally:
         return _("Majorité favorable et les quatre critères remplis à la majorité.")
 
 
+@dataclass
+class VoteFacts:
+    """What the tally and the participation read of one vote: no comment, no member."""
+
+    request_id: int
+    organisation_id: int
+    overall: str
+    conflict_of_interest: bool
+    # (criterion id, met) of each criterion the vote assessed.
+    assessed: list[tuple[int, bool]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, vote: Vote) -> "VoteFacts":
+        """From a vote read with its assessments (prefetched: no query)."""
+        return cls(
+            vote.request_id,
+            vote.organisation_id,
+            vote.overall,
+            vote.conflict_of_interest,
+            [(assessment.criterion_id, assessment.met) for assessment in vote.assessments.all()],
+        )
+
+
+def votes_facts(requests: list[LabellingRequest]) -> list[VoteFacts]:
+    """Every vote on these requests with its criteria, in one query whatever their number (a
+    row per criterion assessed, a vote without any on one row): a page listing requests reads
+    their tallies, where each organisation stands and its user's own votes from it, rather
+    than a query for each (each round trip cost more than the few rows it carried)."""
+    votes: dict[int, VoteFacts] = {}
+    rows = (
+        Vote.objects.filter(request__in=requests)
+        .order_by()  # the votes' default order joins their organisation
+        .values_list(
+            "pk",
+            "request_id",
+            "organisation_id",
+            "overall",
+            "conflict_of_interest",
+            "assessments__criterion_id",
+            "assessments__met",
+        )
+    )
+    for pk, request_id, organisation_id, overall, conflict, criterion_id, met in rows:
+        vote = votes.get(pk)
+        if vote is None:
+            vote = votes[pk] = VoteFacts(request_id, organisation_id, overall, conflict)
+        if criterion_id is not None:
+            vote.assessed.append((criterion_id, met))
+    return list(votes.values())
+
+
 def tallies(
-    requests: list[LabellingRequest], *, criteria: list[Criterion] | None = None
+    requests: list[LabellingRequest],
+    *,
+    criteria: list[Criterion] | None = None,
+    votes: list[VoteFacts] | None = None,
 ) -> dict[int, Tally]:
-    """The tally of each request, in two queries whatever the number of requests and votes."""
+    """The tally of each request, in two queries whatever the number of requests and votes
+    (none for what the caller read already: the criteria, the requests' votes)."""
     if criteria is None:
         criteria = list(Criterion.objects.all())
+    if votes is None:
+        votes = votes_facts(requests)
     result = {
         request.pk: Tally(
             quorum=settings.LABEL_QUORUM, criteria=[CriterionTally(c) for c in criteria]
         )
         for request in requests
     }
-    by_overall = (
-        Vote.objects.filter(request__in=result)
-        .values("request_id", "overall", "conflict_of_interest")
-        .annotate(n=Count("id"))
-    )
-    for row in by_overall:
-        tally = result[row["request_id"]]
-        if row["conflict_of_interest"]:
-            tally.conflicts += row["n"]
-        elif row["overall"] == OverallVote.FAVORABLE:
-            tally.favorable += row["n"]
-        elif row["overall"] == OverallVote.UNFAVORABLE:
-            tally.unfavorable += row["n"]
+    by_criterion = {
+        request_id: {item.criterion.pk: item for item in tally.criteria}
+        for request_id, tally in result.items()
+    }
+    for vote in votes:
+        tally = result[vote.request_id]
+        if vote.conflict_of_interest:
+            # Recorded, not counted: neither in the votes nor on the criteria.
+            tally.conflicts += 1
+            continue
+        if vote.overall == OverallVote.FAVORABLE:
+            tally.favorable += 1
+        elif vote.overall == OverallVote.UNFAVORABLE:
+            tally.unfavorable += 1
         else:
-            tally.abstentions += row["n"]
-    by_criterion = (
-        CriterionAssessment.objects.filter(
-            vote__request__in=result, vote__conflict_of_interest=False
-        )
-        .values("vote__request_id", "criterion_id")
-        .annotate(n_met=Count("id", filter=Q(met=True)), n_not_met=Count("id", filter=Q(met=False)))
-    )
-    for row in by_criterion:
-        for item in result[row["vote__request_id"]].criteria:
-            if item.criterion.pk == row["criterion_id"]:
-                item.met, item.not_met = row["n_met"], row["n_not_met"]
+            tally.abstentions += 1
+        for criterion_id, met in vote.assessed:
+            item = by_criterion[vote.request_id].get(criterion_id)
+            if item is None:
+                continue
+            if met:
+                item.met += 1
+            else:
+                item.not_met += 1
     return result
 
 
@@ -256,15 +311,20 @@ class ParticipationGroup:
         return Participation.LABELS[self.code]
 
 
-def participation(requests: list[LabellingRequest]) -> dict[int, list[ParticipationGroup]]:
+def participation(
+    requests: list[LabellingRequest], *, votes: list[VoteFacts] | None = None
+) -> dict[int, list[ParticipationGroup]]:
     """Per request, the committee's organisations grouped by where they stand in its vote
-    (voted, abstained, conflict, not yet), in two queries whatever the number of requests."""
-    organisations = {o.pk: o for o in Organisation.objects.filter(is_committee_member=True)}
+    (voted, abstained, conflict, not yet), in two queries whatever the number of requests (one
+    when the caller read the votes already)."""
+    if votes is None:
+        votes = votes_facts(requests)
+    # An organisation that left the committee after voting still shows with its vote.
+    organisations = Organisation.objects.filter(
+        Q(is_committee_member=True) | Q(pk__in={vote.organisation_id for vote in votes})
+    )
     standing: dict[int, dict[int, str]] = {request.pk: {} for request in requests}
-    votes = Vote.objects.filter(request__in=requests).select_related("organisation")
-    for vote in votes.only("request_id", "overall", "conflict_of_interest", "organisation"):
-        # An organisation that left the committee after voting still shows with its vote.
-        organisations.setdefault(vote.organisation_id, vote.organisation)
+    for vote in votes:
         if vote.conflict_of_interest:
             code = Participation.CONFLICT
         elif vote.overall == OverallVote.ABSTENTION:
@@ -272,7 +332,7 @@ def participation(requests: list[LabellingRequest]) -> dict[int, list[Participat
         else:
             code = Participation.VOTED
         standing[vote.request_id][vote.organisation_id] = code
-    ordered = sorted(organisations.values(), key=lambda o: (o.display_order, o.name))
+    ordered = sorted(organisations, key=lambda o: (o.display_order, o.name))
     codes = [Participation.VOTED, Participation.ABSTAINED, Participation.CONFLICT]
     result = {}
     for request_id, codes_by_organisation in standing.items():

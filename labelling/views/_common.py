@@ -1,12 +1,11 @@
 """Helpers shared by the labelling app's views."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .. import selectors
-from ..models import CommitteeSession, Decision, LabellingRequest, Vote
+from ..models import CommitteeSession, LabellingRequest
 from ..permissions import can_manage_committee, can_view_request
 
 
@@ -21,39 +20,40 @@ def require_committee_or_team(request) -> None:
 
 
 def visible_sessions(user):
-    sessions = CommitteeSession.objects.annotate(n_requests=selectors.requests_count())
+    sessions = CommitteeSession.objects.all()
     if can_manage_committee(user):
         return sessions
     return selectors.sessions_visible_to_member(sessions, user)
 
 
 def session_requests(session):
-    return list(
-        session.requests.select_related("project__commune", "project__partner").prefetch_related(
-            Prefetch("decisions", queryset=Decision.objects.order_by("recorded_at", "id"))
-        )
-    )
+    """A session's agenda with what its pages show of each dossier."""
+    return session.requests.select_related("project__commune")
 
 
-def organisation_votes(user, requests) -> set[int]:
-    """The requests (among these) on which the user's organisation has voted, in one query."""
+def organisation_votes(user, votes: list[selectors.VoteFacts]) -> set[int]:
+    """The requests on which the user's organisation has voted, among these votes."""
     if not (user.is_committee_member and user.organisation_id):
         return set()
-    return set(
-        Vote.objects.filter(request__in=requests, organisation_id=user.organisation_id).values_list(
-            "request_id", flat=True
-        )
-    )
+    return {vote.request_id for vote in votes if vote.organisation_id == user.organisation_id}
 
 
-def request_for(request, pk: int) -> LabellingRequest:
-    item = get_object_or_404(
-        LabellingRequest.objects.select_related(
-            "project__commune", "project__partner", "session", "project__owner"
-        ),
-        pk=pk,
-    )
-    if not can_view_request(request.user, item):
+# What the pages of a request show of it; the owner for the services that write to them.
+REQUEST_RELATED = ("project__commune", "project__partner", "session", "project__owner")
+
+
+def request_for(
+    request,
+    pk: int,
+    *,
+    related: tuple[str, ...] = REQUEST_RELATED,
+    organisation_voted: bool | None = None,
+) -> LabellingRequest:
+    """The request, once the user may see it (permissions.can_view_request). `related`: the
+    rows read with it; `organisation_voted`: whether the user's organisation voted on it, when
+    the view read its votes already."""
+    item = get_object_or_404(LabellingRequest.objects.select_related(*related), pk=pk)
+    if not can_view_request(request.user, item, organisation_voted=organisation_voted):
         if can_manage_committee(request.user) or request.user.is_committee_member:
             raise Http404
         raise PermissionDenied

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,16 +16,25 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.services import ServiceRefused
 from accounts.submitted_forms import submit_once
 from coaching.selectors import dossier_coaching
-from projects.models import Status
+from propulsons.templatetags.labels import labels
 
 from .. import selectors, services
 from ..evidence import vote_evidence
 from ..forms import AgendaAddForm, AttendanceForm, DecisionForm, OpinionForm, VoteForm
-from ..models import Criterion, CriterionAssessment, LabellingRequest, Vote, VoteState
+from ..models import (
+    CommitteeSession,
+    Criterion,
+    CriterionAssessment,
+    Decision,
+    LabellingRequest,
+    Vote,
+    VoteState,
+)
 from ..permissions import (
     can_manage_committee,
     can_record_decision,
     can_see_votes,
+    can_view_request,
     can_vote,
     organisation_has_voted,
 )
@@ -46,7 +56,8 @@ def index(request):
     """The committee's home: the votes waiting for the member's organisation first, then the
     sessions to come, then the archive of past sessions, a page at a time and folded away."""
     require_committee_or_team(request)
-    upcoming, archive = selectors.split_sessions(visible_sessions(request.user))
+    sessions = visible_sessions(request.user).annotate(n_requests=selectors.requests_count())
+    upcoming, archive = selectors.split_sessions(sessions)
     archive_page = Paginator(archive, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("archives"))
     context = {
         "upcoming": list(upcoming),
@@ -71,27 +82,44 @@ def index(request):
 @login_required
 def session_detail(request, pk: int):
     require_committee_or_team(request)
-    session = get_object_or_404(visible_sessions(request.user), pk=pk)
-    requests = session_requests(session)
-    tallies = selectors.tallies(requests)
-    my_votes = organisation_votes(request.user, requests)
+    session = get_object_or_404(CommitteeSession.objects.select_related("chair"), pk=pk)
+    requests = list(
+        session_requests(session).annotate(
+            # Only the latest decision's outcome is shown (a correction replaces the first).
+            decision_outcome=Subquery(
+                Decision.objects.filter(request=OuterRef("pk"))
+                .order_by("-recorded_at", "-id")
+                .values("outcome")[:1]
+            )
+        )
+    )
+    # The votes read once for the tallies, the standings and the member's own votes.
+    votes = selectors.votes_facts(requests)
+    tallies = selectors.tallies(requests, votes=votes)
+    my_votes = organisation_votes(request.user, votes)
     is_team = can_manage_committee(request.user)
     # Who has voted, abstained, declared a conflict or not voted yet: under the blind vote's
     # rule, like the tally (an abstention or a conflict is part of an organisation's vote).
-    standings = selectors.participation(requests)
+    standings = selectors.participation(requests, votes=votes)
+    outcomes = labels(Decision, "outcome")
     rows = [
         {
             "request": item,
             "tally": tallies[item.pk],
             "show_tally": can_see_votes(request.user, item, organisation_voted=item.pk in my_votes),
             "voted": item.pk in my_votes,
-            "decision": (list(item.decisions.all()) or [None])[-1],
+            "decision": outcomes.get(item.decision_outcome, item.decision_outcome),
             "participation": standings[item.pk],
             "can_remind": is_team and item.is_vote_open(),
         }
         for item in requests
-        if is_team or item.pk in my_votes or item.project.status == Status.IN_COMMITTEE
+        if can_view_request(request.user, item, organisation_voted=item.pk in my_votes)
     ]
+    if not (is_team or rows):
+        # No request of the session the member may see: the session is not theirs either
+        # (selectors.sessions_visible_to_member, the same rule where sessions are listed, asked
+        # here of the agenda the page reads anyway rather than in a query of its own).
+        raise Http404
     return render(
         request,
         "labelling/session.html",
@@ -114,10 +142,15 @@ def session_detail(request, pk: int):
 def minutes(request, pk: int):
     """The procès-verbal: attendance, each request's tally, conflicts and decision."""
     require_committee_or_team(request)
-    session = get_object_or_404(visible_sessions(request.user), pk=pk)
-    requests = session_requests(session)
-    tallies = selectors.tallies(requests)
-    my_votes = organisation_votes(request.user, requests)
+    session = get_object_or_404(visible_sessions(request.user).select_related("chair"), pk=pk)
+    requests = list(
+        session_requests(session).prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("recorded_at", "id"))
+        )
+    )
+    votes = selectors.votes_facts(requests)
+    tallies = selectors.tallies(requests, votes=votes)
+    my_votes = organisation_votes(request.user, votes)
     conflicts = {}
     for vote in Vote.objects.filter(request__in=requests, conflict_of_interest=True).select_related(
         "organisation"
@@ -147,24 +180,21 @@ def minutes(request, pk: int):
 def review(request, pk: int):
     """The committee's review page of a request, with the vote form for members."""
     require_committee_or_team(request)
-    item = request_for(request, pk)
-    criteria = list(Criterion.objects.all())
-    # Every organisation's vote in two queries; the member's own is among them.
-    all_votes = list(
-        Vote.objects.filter(request=item)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=CriterionAssessment.objects.select_related("criterion"),
-            )
-        )
-    )
+    # Every organisation's vote, read first: the member's own is among them, which is what
+    # the permission asks of a request no longer before the committee.
+    all_votes = list(Vote.objects.filter(request_id=pk).select_related("organisation"))
     own_vote = None
     if request.user.is_committee_member:
         own_vote = next(
             (v for v in all_votes if v.organisation_id == request.user.organisation_id), None
         )
+    item = request_for(
+        request,
+        pk,
+        related=("project__commune", "project__partner", "session"),
+        organisation_voted=own_vote is not None,
+    )
+    criteria = list(Criterion.objects.all())
     vote_state = item.vote_state()
     vote_form = None
     if request.method == "POST":
@@ -209,10 +239,22 @@ def review(request, pk: int):
             (criterion, met, comment, facts.get(criterion.code))
             for criterion, met, comment in vote_form.criterion_fields()
         ]
-    counted = selectors.tallies([item], criteria=criteria)[item.pk]
     show_votes = can_see_votes(request.user, item, organisation_voted=own_vote is not None)
+    counted = None
+    if show_votes:
+        # Their criteria only for who may see them (the blind vote), the tally counted from them.
+        prefetch_related_objects(
+            all_votes,
+            Prefetch(
+                "assessments", queryset=CriterionAssessment.objects.select_related("criterion")
+            ),
+        )
+        counted = selectors.tallies(
+            [item], criteria=criteria, votes=[selectors.VoteFacts.of(vote) for vote in all_votes]
+        )[item.pk]
     votes = all_votes if show_votes else []
-    decisions = list(item.decisions.select_related("recorded_by"))
+    # A decision closes the vote (services.decision_record): none to read while it is open.
+    decisions = list(item.decisions.select_related("recorded_by")) if item.vote_closed_at else []
     decision_form = None
     # The form is pre-filled from the tally: a chair who may not see it yet does not get it.
     if can_record_decision(request.user, item) and show_votes and not decisions:

@@ -132,6 +132,6 @@ def test_tallies_of_many_requests_take_two_queries(members, django_assert_num_qu
     requests = [LabellingRequestFactory() for _ in range(5)]
     for request in requests:
         cast(request, members, [(s, "favorable", False, None) for s in SLUGS[:4]])
-    with django_assert_num_queries(3):  # the criteria, the votes, the assessments
+    with django_assert_num_queries(2):  # the criteria, the votes with their assessments
         result = selectors.tallies(requests)
     assert all(t.proposed_outcome == Outcome.LABELLED for t in result.values())
