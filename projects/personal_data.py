@@ -192,6 +192,7 @@ def _declare() -> None:
         Project,
         ReferenceCounter,
         StatusChange,
+        StatusCount,
     )
 
     register(
@@ -319,6 +320,11 @@ def _declare() -> None:
         | {"arrondissement_name": "reference data (INSEE)"},
     )
     register(ReferenceCounter, dossier=None)
+    register(
+        StatusCount,
+        dossier=None,
+        keep={"status": "a code; how many dossiers are in it (projects/status_counts.py)"},
+    )
     register(
         Email,
         # An email about the dossier (its reference in the subject or text) or addressed to its

@@ -182,7 +182,9 @@ def review(request, pk: int):
     require_committee_or_team(request)
     # Every organisation's vote, read first: the member's own is among them, which is what
     # the permission asks of a request no longer before the committee.
-    all_votes = list(Vote.objects.filter(request_id=pk).select_related("organisation"))
+    # request__pk, not request_id: an id beyond the column's range then reads nothing (a 404
+    # below) instead of reaching the database (a 500 on SQLite).
+    all_votes = list(Vote.objects.filter(request__pk=pk).select_related("organisation"))
     own_vote = None
     if request.user.is_committee_member:
         own_vote = next(
