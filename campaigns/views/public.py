@@ -1,10 +1,12 @@
 """Public pages: the catalogue, a project's page, the map and the key figures."""
 
+import html
+
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
@@ -87,12 +89,17 @@ def catalogue(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            # The suggestions of the commune filter, one per published commune (hundreds of
-            # them at scale): joined in Python, not by a template loop (~15 µs per option).
-            "commune_options": format_html_join(
-                "",
-                '<option value="{}"></option>',
-                ((name,) for _pk, name, _code, _arrondissement in published_communes),
+            # The suggestions of the commune filter, one per published commune (800 of them
+            # at scale): joined in Python, not by a template loop (~15 µs per option), and
+            # escaped by html.escape directly, as Django's escape() does but without its lazy
+            # and SafeString wrapping (format_html cost 4 µs per option, 3 ms per page).
+            "commune_options": mark_safe(
+                "".join(
+                    [
+                        f'<option value="{html.escape(name)}"></option>'
+                        for _pk, name, _code, _arrondissement in published_communes
+                    ]
+                )
             ),
             # A folded filter in use would hide why the list is short: they stay open then.
             "filters_in_use": any(
