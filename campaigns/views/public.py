@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
@@ -90,10 +90,10 @@ def catalogue(request):
             "filters": filters,
             "query": query.urlencode(),
             # The suggestions of the commune filter, one per published commune (800 of them
-            # at scale): joined in Python, not by a template loop (~15 µs per option), and
-            # escaped by html.escape directly, as Django's escape() does but without its lazy
-            # and SafeString wrapping (format_html cost 4 µs per option, 3 ms per page).
-            "commune_options": mark_safe(
+            # at scale): joined in Python, not by a template loop (~15 µs per option), each
+            # name escaped by html.escape as Django's escape() does, without format_html's
+            # per-value wrapping (4 µs per option, 3 ms per page). Safe: every value escaped.
+            "commune_options": SafeString(
                 "".join(
                     [
                         f'<option value="{html.escape(name)}"></option>'

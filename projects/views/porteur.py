@@ -17,8 +17,8 @@ from accounts.services import ServiceRefused, user_mark_email_verified
 
 from .. import services, uploads
 from ..forms import DocumentForm, ProjectDetailsForm
-from ..models import Document, Project
 from ..messaging import unread_by_porteur_count
+from ..models import Document, Project
 from ..next_steps import dossier_facts, porteur_next_step
 from ..permissions import can_add_document, can_edit_project, can_manage_projects, can_view_project
 from ..sections import dossier_sections
