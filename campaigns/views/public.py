@@ -6,11 +6,13 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune, Project
+from propulsons import typography
 from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
 from propulsons.search import SearchTerms, words_filter
@@ -185,8 +187,25 @@ def _collection_curve(project):
             ends_on=project.campaign_ends_on or points[-1][0],
             goal=project.campaign_goal,
         ),
-        "rows": points,
+        "rows": _curve_table_rows(points),
     }
+
+
+def _curve_table_rows(points: list[tuple]) -> SafeString:
+    """The rows of the table under the curve, one per checked figure (50 on a two-month
+    campaign): written here with the filters' own functions (day, euros, and the number as
+    {{ }} localises it) rather than by a template loop, three filters a row, that was a third
+    of the page's time. Safe: every value escaped."""
+    return SafeString(
+        "".join(
+            [
+                f"<tr><td>{html.escape(typography.day(day))}</td>"
+                f'<td class="text-end">{html.escape(typography.euros(amount))}</td>'
+                f'<td class="text-end">{html.escape(str(formats.localize(backers)))}</td></tr>'
+                for day, amount, backers in points
+            ]
+        )
+    )
 
 
 @require_safe
