@@ -42,6 +42,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -56,6 +57,7 @@ from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
+T = TypeVar("T")
 MAX_QUERY_LENGTH = 512
 # Response headers a cached copy keeps: the view's own; the middleware add theirs again.
 SKIPPED_HEADERS = frozenset({"set-cookie", "content-length"})
@@ -93,6 +95,25 @@ def current_version() -> int:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY, 0)
     return version
+
+
+def per_content_version(name: str, build: Callable[[], T]) -> T:
+    """What `build()` reads from the public content (a filter's choices, a total), kept under
+    the current public content version: read again once that content changes, exactly when
+    the pages are, and shared by every page rendered meanwhile (a page of the catalogue with
+    a query string not seen yet reads only its own rows). The value is pickled by the cache:
+    plain data only, nothing that depends on the language. Off with the page cache
+    (PUBLIC_PAGE_CACHE_SECONDS = 0), as in the test suite, whose factories write rows
+    without the services."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds:
+        return build()
+    key = f"public-data:{code_version()}:{current_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value
 
 
 # The files whose change changes a page: code, templates, translations, the static files

@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from projects.models import Commune, Project
-from propulsons import typography
+from propulsons import public_cache, typography
 from propulsons.pagination import CountedPaginator
 from propulsons.public_cache import public_page
 from propulsons.search import SearchTerms, words_filter
@@ -20,7 +20,7 @@ from propulsons.search import SearchTerms, words_filter
 from .. import charts, covers, selectors, sharing, videos
 from .. import presentation as presentation_registry
 from ..forms import CatalogueFilterForm, PeriodForm
-from ..models import CampaignFinancing
+from ..models import CampaignFinancing, Platform
 from ..selectors import with_progress
 from . import map_data
 
@@ -43,19 +43,16 @@ def catalogue(request):
     # The filters apply to the published projects without the annotations (matching): the
     # page's count, and the communes and arrondissements that have projects, are then read
     # from the catalogue's partial indexes, not through the campaign and platform joins.
-    matching = Project.objects.published()
-    # The communes with published projects, with their arrondissements: one query, a probe
-    # of the partial index per commune.
-    published_communes = list(
-        Commune.objects.filter(Exists(matching.filter(commune=OuterRef("pk"))))
-        .order_by("name")
-        .values_list("pk", "name", "arrondissement_code", "arrondissement_name")
-    )
+    published = matching = Project.objects.published()
+    choices = public_cache.per_content_version("catalogue-choices", _catalogue_choices)
+    published_communes = choices["communes"]
     arrondissements = sorted(
         {(code, name) for _pk, _name, code, name in published_communes},
         key=lambda item: item[1],
     )
-    filters = CatalogueFilterForm(request.GET or None, arrondissements=arrondissements)
+    filters = CatalogueFilterForm(
+        request.GET or None, arrondissements=arrondissements, platforms=choices["platforms"]
+    )
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
@@ -79,7 +76,12 @@ def catalogue(request):
     else:
         order = ["-labelled_on", "title"]
     projects = selectors.public_projects(matching).order_by(*order)
-    page = CountedPaginator(projects, PAGE_SIZE, counted=matching).get_page(request.GET.get("page"))
+    page = CountedPaginator(
+        projects,
+        PAGE_SIZE,
+        # Unfiltered, the total is the one read with the filters' choices.
+        counted=choices["published"] if matching is published else matching,
+    ).get_page(request.GET.get("page"))
     for project in page:
         with_progress(project)
     query = request.GET.copy()
@@ -110,6 +112,30 @@ def catalogue(request):
             or bool(filters.errors),
         },
     )
+
+
+def _catalogue_choices() -> dict:
+    """What the catalogue's filters offer, and the number of published projects: the same
+    for every page of the catalogue until the public content changes, so read once per
+    content version (public_cache.per_content_version) rather than at every page rendered
+    (at 50 000 dossiers, two thirds of the page's SQL: a probe of the partial index per
+    commune, and a count of the published projects).
+
+    - communes: those with published projects, with their arrondissements (pk, name,
+      arrondissement code and name), by name;
+    - published: how many projects are published;
+    - platforms: every platform (slug, name), in the platforms' order, as the platform
+      filter (a ModelChoiceField) listed them."""
+    published = Project.objects.published()
+    return {
+        "communes": list(
+            Commune.objects.filter(Exists(published.filter(commune=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("pk", "name", "arrondissement_code", "arrondissement_name")
+        ),
+        "published": published.count(),
+        "platforms": list(Platform.objects.values_list("slug", "name")),
+    }
 
 
 def _search(terms: SearchTerms, communes: list[tuple]) -> Q:
