@@ -270,12 +270,18 @@ class CatalogueFilterForm(EmptyChoiceLabels, forms.Form):
         ],
     )
 
-    def __init__(self, *args, arrondissements=(), **kwargs):
+    def __init__(self, *args, arrondissements=(), platforms=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arrondissement"].choices = [
             ("", _("Tous les arrondissements")),
             *arrondissements,
         ]
+        if platforms is not None:
+            # The platforms' (slug, name) the view already has (read once per content
+            # version): the select lists them without a query; a platform chosen is still
+            # looked up by its slug.
+            platform = self.fields["platform"]
+            platform.choices = [("", platform.empty_label), *platforms]
 
 
 class PeriodForm(EmptyChoiceLabels, forms.Form):

@@ -156,6 +156,14 @@ class Campaign(models.Model):
                 name="campaign_jobs_created",
                 condition=Q(jobs_created__gt=0, launched_on__isnull=False),
             ),
+            # The home page's running campaigns, the nearest end first (selectors.
+            # home_campaigns), read in this order and stopped after a few rows; its successes,
+            # the latest first, from campaign_succeeded_latest (PostgreSQL only: migration 0014).
+            models.Index(
+                fields=["ends_on"],
+                name="campaign_running_ends_on",
+                condition=Q(status="running"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ What counts (also written on the figures page):
   reached the step.
 """
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -516,6 +517,16 @@ def collection_curve(campaign_id: int) -> list[tuple[date, Decimal, int]]:
 
 def public_project(slug: str) -> Project | None:
     """A published project with its campaign's figures, partner and presentation (one query)."""
+    # The slug is unique: no ORDER BY (first() would sort by the model's ordering, an
+    # expression Django compiles at each page: 15 % of the query's cost).
+    found = list(_public_project_rows().filter(slug=slug).order_by()[:1])
+    return found[0] if found else None
+
+
+@functools.cache
+def _public_project_rows() -> QuerySet[Project]:
+    """public_project's queryset, built once per process and never evaluated itself (each page
+    filters a copy): its twenty annotations and joins were a third of the query's cost."""
     return (
         public_projects()
         .select_related("partner", "presentation")
@@ -524,9 +535,28 @@ def public_project(slug: str) -> Project | None:
             campaign_collection_model=F("current_campaign__collection_model"),
             campaign_platform_website=F("current_campaign__platform__website"),
         )
-        .filter(slug=slug)
-        .first()
     )
+
+
+@functools.cache
+def _home_rows() -> tuple[QuerySet[Project], QuerySet[Project]]:
+    """home_campaigns' querysets (running campaigns, successes), built once per process and
+    never evaluated themselves (each page slices or filters a copy): building their
+    annotations and joins at each page was a third of their cost."""
+    running = (
+        public_projects()
+        .select_related("presentation")
+        .filter(campaign_status=CampaignStatus.RUNNING)
+        .order_by(F("campaign_ends_on").asc(nulls_last=True), "title")
+    )
+    succeeded = (
+        public_projects()
+        .select_related("presentation")
+        .filter(campaign_status=CampaignStatus.SUCCEEDED)
+        .annotate(campaign_finished_on=F("current_campaign__finished_on"))
+        .order_by(F("campaign_finished_on").desc(nulls_last=True), "title")
+    )
+    return running, succeeded
 
 
 def project_news(project_id: int) -> list:
@@ -541,31 +571,21 @@ HOME_SUCCESSES = 3
 
 def home_campaigns() -> dict:
     """Running campaigns, the nearest end first; then success stories, those with a cover
-    image first, the most recent next (two queries)."""
-    running = [
-        with_progress(project)
-        for project in public_projects()
-        .select_related("presentation")
-        .filter(campaign_status=CampaignStatus.RUNNING)
-        .order_by(F("campaign_ends_on").asc(nulls_last=True), "title")[:HOME_RUNNING]
-    ]
-    successes = [
-        with_progress(project)
-        for project in public_projects()
-        .select_related("presentation")
-        .filter(campaign_status=CampaignStatus.SUCCEEDED)
-        .annotate(
-            has_cover=Case(
-                When(presentation__cover_stem__gt="", then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            campaign_finished_on=F("current_campaign__finished_on"),
-        )
-        .order_by("-has_cover", F("campaign_finished_on").desc(nulls_last=True), "title")[
-            :HOME_SUCCESSES
-        ]
-    ]
+    image first, the most recent next (two queries, three when fewer than HOME_SUCCESSES
+    successes have a cover).
+
+    Each list is read in the order of an index (campaigns migration 0014: running campaigns
+    by end date, successes by finish date, the latest first), so that PostgreSQL stops after
+    the few rows the page shows instead of sorting every published project (135 ms at 50 000
+    dossiers). The successes with a cover (few, found from the presentations) are read apart,
+    rather than sorted first by an expression no index holds."""
+    running_rows, succeeded = _home_rows()
+    running = [with_progress(project) for project in running_rows[:HOME_RUNNING]]
+    with_cover = Q(presentation__cover_stem__gt="")
+    successes = list(succeeded.filter(with_cover)[:HOME_SUCCESSES])
+    if len(successes) < HOME_SUCCESSES:
+        successes += succeeded.exclude(with_cover)[: HOME_SUCCESSES - len(successes)]
+    successes = [with_progress(project) for project in successes]
     from .covers import cover_context
 
     for project in running + successes:

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,6 +194,21 @@ def message_mark_read(*, project: Project, reader: User, now: datetime | None = 
 
 
 # --- Reads ------------------------------------------------------------------------------------
+
+
+def unread_by_porteur_count():
+    """An annotation of a dossier queryset: how many team messages its porteur has not opened
+    (a subquery per dossier, answered by the message index (project, sender, read_at)), so the
+    porteur's space reads them with its dossiers rather than in a query of its own."""
+    unread = (
+        DossierMessage.objects.filter(project=OuterRef("pk"))
+        .unread_by(MessageSide.PORTEUR)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def unread_counts_for_porteur(user: User) -> dict[int, int]:

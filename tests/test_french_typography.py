@@ -5,7 +5,7 @@ test); the browser crawl checks every page of every role (tests/test_accessibili
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,21 @@ def test_amounts_percentages_and_dates():
     assert day(date(2016, 11, 1)) == "1er novembre 2016"
     assert day(date(2016, 11, 2)) == "2 novembre 2016"
     assert day(datetime(2026, 12, 1, 14, 30), "l j F Y, H\\hi") == "mardi 1er décembre 2026, 14h30"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_date_is_written_as_django_writes_it(language):
+    """day() writes the usual "j F Y" itself (a table prints dozens of dates): word for word
+    what Django's date_format gives, "1er" included, for every day of a leap year."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        for offset in range(366):
+            value = date(2024, 1, 1) + timedelta(days=offset)
+            slow = date_format(value, "j\\e\\r F Y" if value.day == 1 else "j F Y")
+            assert day(value) == slow
+        assert day(date(987, 3, 4)) == date_format(date(987, 3, 4), "j F Y")
 
 
 def test_every_string_of_the_catalogue_is_typeset():

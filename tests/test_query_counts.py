@@ -108,3 +108,35 @@ def test_a_dossier_page_reads_its_campaigns_once(client, cheffe):
             assert (
                 "attendent la vérification de votre cheffe de projet" in response.content.decode()
             )
+
+
+# The public pages as rendered after a change (the page cache off, as in the suite) and the
+# porteur's space: their own numbers, so that a query added to one of them shows here.
+PINNED = {
+    # key figures, running campaigns, successes with a cover, the others, the organisations
+    ("anonyme", "/"): 5,
+    # communes with published projects, the total, the page's projects, the platforms (with
+    # the page cache on, the first, second and fourth are read once per content version)
+    ("anonyme", "/projets/"): 4,
+    # the project, its curve, its rewards, its news
+    ("anonyme", "/projets/{slug}/"): 4,
+    # session, user, the dossiers (with those awaiting a claim and the unread messages), their
+    # status changes, the facts of their next step (their campaigns, once labelled)
+    ("porteur", "/espace/"): 5,
+}
+
+
+def test_the_public_pages_and_the_porteurs_space_keep_their_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    generate(scale=0.6)
+    project = (
+        Project.objects.filter(owner__isnull=False, campaigns__isnull=False).order_by("pk").first()
+    )
+    slug = public_projects().order_by("pk").first().slug
+    for (role, url), most in PINNED.items():
+        client.logout()
+        if role == "porteur":
+            client.force_login(project.owner)
+        with django_assert_max_num_queries(most):
+            assert client.get(url.format(slug=slug)).status_code == 200, url

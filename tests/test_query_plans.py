@@ -42,6 +42,7 @@ SCALE = 40  # about 2 000 dossiers, 80 000 coaching exchanges, 800 campaigns
 # The map is not here: it is a full listing (its legend counts every published project), as
 # are the exports (tests/campaigns/test_full_listings.py).
 PAGES = [
+    ("anonyme", "/"),
     ("anonyme", "/projets/"),
     ("anonyme", "/projets/?page=2"),
     ("anonyme", "/projets/?q=atelier"),

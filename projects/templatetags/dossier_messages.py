@@ -26,8 +26,12 @@ WAITING_FIELDS = (
 
 @register.simple_tag(takes_context=True)
 def porteur_unread(context, project) -> int:
-    """How many team messages on `project` its porteur has not opened: one query per page,
-    kept on the request for every dossier of the page."""
+    """How many team messages on `project` its porteur has not opened: read with the dossier
+    when the page's query annotated it (messaging.unread_by_porteur_count, the porteur's
+    space), else one query per page, kept on the request for every dossier of the page."""
+    known = getattr(project, "porteur_unread_count", None)
+    if known is not None:
+        return known
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0

@@ -17,6 +17,7 @@ from accounts.services import ServiceRefused, user_mark_email_verified
 
 from .. import services, uploads
 from ..forms import DocumentForm, ProjectDetailsForm
+from ..messaging import unread_by_porteur_count
 from ..models import Document, Project
 from ..next_steps import dossier_facts, porteur_next_step
 from ..permissions import can_add_document, can_edit_project, can_manage_projects, can_view_project
@@ -29,18 +30,21 @@ logger = logging.getLogger(__name__)
 @require_safe
 @login_required
 def porteur_space(request):
-    projects = list(
-        Project.objects.owned_by(request.user)
+    # The porteur's dossiers and those submitted with this account's address but not attached
+    # yet (projects/views/claims.py), in one query, with their unread messages counted.
+    rows = list(
+        (Project.objects.owned_by(request.user) | Project.objects.awaiting_claim_by(request.user))
         .select_related("commune", "coach")
+        .annotate(porteur_unread_count=unread_by_porteur_count())
         .prefetch_related("status_changes")
         .order_by("-created_at")
     )
+    projects = [row for row in rows if row.owner_id == request.user.pk]
+    pending_claims = [row for row in rows if row.owner_id is None]
     # Each dossier's next step, from facts read for all of them at once.
     facts = dossier_facts(projects)
     for project in projects:
         project.porteur_step = porteur_next_step(project, facts[project.pk])
-    # Submitted with this account's address but not attached yet (projects/views/claims.py).
-    pending_claims = Project.objects.awaiting_claim_by(request.user).select_related("commune")
     return render(
         request,
         "projects/porteur_space.html",

@@ -25,7 +25,7 @@ layout of their own (fieldsets, formsets) stay with crispy.
 from django import forms, template
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -111,17 +111,17 @@ def _control(field: forms.BoundField, extra: dict) -> SafeString:
     if _is_select(widget):
         groups = []
         for group_name, options, _index in context["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
-                    for option in options
-                ),
+            # What format_html would write, without its per-option wrapping (4 µs an option:
+            # the catalogue's selects have a hundred). Safe: value and label escaped.
+            rendered = SafeString(
+                "".join(
+                    [
+                        f'<option value="{conditional_escape(option["value"])}"'
+                        f"{' selected' if option['selected'] else ''}>"
+                        f"{conditional_escape(option['label'])}</option>"
+                        for option in options
+                    ]
+                )
             )
             groups.append(
                 format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)

@@ -17,6 +17,7 @@ from campaigns import covers, selectors, services, videos
 from campaigns.models import Presentation, ProjectNews
 from campaigns.permissions import can_edit_presentation
 from coaching.models import RewardTier
+from projects.models import Project
 from projects.uploads import UploadRejected
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, SnapshotFactory
 from tests.coaching.factories import FirstMeetingFactory
@@ -523,6 +524,23 @@ def test_success_stories_with_a_cover_come_first(porteur):
     assert stories[0].cover["alt"] == "Photo" and stories[1].cover is None
 
 
+def test_success_stories_the_latest_first_and_those_without_an_end_date_last():
+    def success(title, finished_on):
+        return CampaignFactory(
+            project__title=title, status="succeeded", finished_on=finished_on
+        ).project
+
+    undated = success("Sans date", None)
+    older = success("Ancienne", date(2024, 5, 1))
+    b = success("B", date(2026, 3, 1))
+    a = success("A", date(2026, 3, 1))
+    stories = selectors.home_campaigns()["success_stories"]
+    assert [project.pk for project in stories] == [a.pk, b.pk, older.pk]
+    Project.objects.filter(pk=older.pk).update(publish_agreed=False)
+    stories = selectors.home_campaigns()["success_stories"]
+    assert [project.pk for project in stories] == [a.pk, b.pk, undated.pk]
+
+
 # --- Query counts ---------------------------------------------------------------------------
 
 
@@ -554,12 +572,14 @@ def test_home_and_project_page_queries_do_not_grow_with_the_data(
         services.news_add(
             project=project, actor=porteur, published_on=date(2026, 11, 2), text=str(number)
         )
-    with django_assert_max_num_queries(4):
+    # Home: the key figures, the running campaigns, the successes with a cover, the others
+    # (fewer than three have one), the committee's organisations.
+    with django_assert_max_num_queries(5):
         client.get("/")
     with django_assert_max_num_queries(4):
         client.get(f"/projets/{project.slug}/")
     _populate(6, porteur)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get("/")
     with django_assert_max_num_queries(4):
         client.get(f"/projets/{project.slug}/")

@@ -337,6 +337,28 @@ def test_the_publication_consent_publishes_and_unpublishes(
         assert "Atelier vélo de Lens" in page(client, name), name
 
 
+def test_the_catalogues_filter_choices_and_total_follow_the_published_projects(
+    client, site, porteur, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The communes, the platforms and the total the catalogue reads once per content version
+    (views/public.py, _catalogue_choices): another page of the catalogue rendered meanwhile
+    reads only its own rows, and a change shows on the next page rendered."""
+    lens = '<option value="Lens"></option>'
+    text = page(client, "/projets/?sort=title")
+    assert lens in text and "1 projet" in text and site.platform.name in text
+    with django_assert_max_num_queries(1):  # the page's projects; the rest from the cache
+        text = page(client, "/projets/?sort=recent")
+    assert lens in text and "1 projet" in text and site.platform.name in text
+    change(
+        lambda: campaigns.services.project_set_publication(
+            project=site.project, actor=porteur, agreed=False
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    text = page(client, "/projets/?sort=title")
+    assert lens not in text and "0 projet" in text and "Atelier vélo de Lens" not in text
+
+
 def test_a_decision_gives_the_label_and_its_correction_withdraws_it(
     client, site, members, cheffe, django_capture_on_commit_callbacks
 ):
