@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from projects.models import Project, Status, StatusChange
+from propulsons import public_cache
 
 from .models import Campaign, CampaignStatus, CollectionModel, FigureReview, FigureSnapshot
 
@@ -358,8 +359,13 @@ def with_progress(project: Project) -> Project:
 
 
 def home_context() -> dict:
-    """The home page's key figures, running campaigns and success stories."""
-    return {"key_figures": key_figures(), **home_campaigns()}
+    """The home page's key figures, running campaigns and success stories. The key figures sum
+    every campaign (a read of the whole table): the same for every visitor, logged in or not,
+    until the public content changes, so read once per content version."""
+    return {
+        "key_figures": public_cache.versioned_data("home-key-figures", key_figures),
+        **home_campaigns(),
+    }
 
 
 def dossier_campaigns(project: Project, *, for_team: bool) -> dict:

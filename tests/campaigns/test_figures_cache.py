@@ -13,6 +13,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -270,3 +272,25 @@ def test_the_teams_report_reads_the_database_not_the_public_cache(client, page_c
     report = client.get(reverse("campaigns:report"), {"start": TODAY - timedelta(days=365)})
     assert report.status_code == 200
     assert shown(report.content.decode())["rows"]["Campagnes lancées"][0] == "5"  # the funnel
+
+
+def test_the_home_pages_key_figures_are_read_once_per_content_version(
+    client, page_cache, change, running, cheffe
+):
+    """Logged in, the home page is rendered at each visit (never a cached copy): its key
+    figures, a sum over every campaign, come from the cache until a service changes them."""
+    client.force_login(cheffe)
+
+    def launched() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/").content.decode()
+        sums = [q["sql"] for q in queries.captured_queries if 'AS "launched"' in q["sql"]]
+        return shown(html)["since_start"]["campagnes lancées"], sums
+
+    assert launched()[0] == "1"
+    assert launched() == ("1", [])  # read from the cache
+    other = LabelledProjectFactory(commune=commune("Lens"))
+    prepared = change(lambda: _prepare(other, cheffe))
+    change(lambda: campaigns.services.campaign_start(campaign=prepared, actor=cheffe))
+    count, sums = launched()
+    assert count == "2" and len(sums) == 1
