@@ -76,3 +76,26 @@ def test_every_template_goes_through_the_french_filters():
         text=True,
     )
     assert result.returncode == 0, f"run bin/french-templates; it would change:\n{result.stdout}"
+
+
+def test_dmy_writes_what_the_date_filter_writes_in_local_time():
+    """{{ value|dmy }} instead of {{ value|date:"d/m/Y" }}: the same text, a datetime in Paris
+    time (23:30 UTC on 31 December is already 1 January in Paris), nothing for no date."""
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    template = Template('{{ value|dmy }}|{{ value|date:"d/m/Y" }}')
+    for value in (
+        date(2026, 12, 1),
+        date(2026, 1, 31),
+        datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+        datetime(2026, 6, 30, 21, 59, tzinfo=UTC),
+        None,
+        "",
+    ):
+        ours, django = template.render(Context({"value": value})).split("|")
+        assert ours == django, value
+    assert template.render(Context({"value": datetime(2026, 12, 31, 23, 30, tzinfo=UTC)})) == (
+        "01/01/2027|01/01/2027"
+    )

@@ -1,6 +1,6 @@
 """French formatting for every template (a builtin: no {% load %} needed), from the one helper
 module propulsons/typography.py: {{ amount|euros }}, {{ rate|percent }}, {{ date|day }} or
-{{ date|day:"l j F Y, H\\hi" }} ("1er" on the first of the month)."""
+{{ date|day:"l j F Y, H\\hi" }} ("1er" on the first of the month), {{ date|dmy }} (01/12/2026)."""
 
 from django import template
 
@@ -22,6 +22,17 @@ def percent(value) -> str:
 @register.filter(expects_localtime=True)
 def day(value, format_string: str = "j F Y") -> str:
     return typography.day(value, format_string)
+
+
+@register.filter(expects_localtime=True)
+def dmy(value) -> str:
+    """{{ value|dmy }} writes what {{ value|date:"d/m/Y" }} writes (a datetime in local time),
+    through strftime: Django's date filter builds a formatter at each call, 25 µs, a
+    millisecond for a list of fifty dates."""
+    try:
+        return value.strftime("%d/%m/%Y")
+    except AttributeError:  # None, "" (the date filter writes nothing either)
+        return ""
 
 
 @register.filter

@@ -91,3 +91,36 @@ def test_a_required_field_with_help_and_an_error_and_another_widget():
     assert note.startswith('<div id="div_id_note" class="mb-3"><label for="id_note"')
     assert "<textarea" in note and 'class="form-control"' in note and "&lt;i&gt;" in note
     assert '<option value="2" selected>Grande</option>' in render(form["size"])
+
+
+class Choices(forms.Form):
+    plain = forms.ChoiceField(choices=[(None, "Tous"), ("a", "A & <b>"), (1, "Un")])
+    grouped = forms.ChoiceField(
+        choices=[("", "Aucun"), ("Nord", [("lille", "Lille"), ("lens", "Lens")]), ("x", "X")]
+    )
+    repeated = forms.ChoiceField(choices=[("a", "Premier"), ("a", "Second")])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"plain": "1", "grouped": "lens", "repeated": "a"}, {"plain": "", "grouped": "x"}],
+)
+def test_a_select_is_written_as_djangos_widget_writes_it(data):
+    """The <select> is built from the choices, not through Django's option dicts: the same
+    options, values, escaping, optgroups and selection (the first matching option only)."""
+    form = Choices(data or None)
+    for name in form.fields:
+        ours = re.search(r"<select.*</select>", render(form[name]), re.S)[0]
+        attrs = {"class": "form-select"} | (
+            {"aria-describedby": f"id_{name}_error"} if form[name].errors else {}
+        )
+        if form[name].errors:
+            attrs["class"] += " is-invalid"
+        django = form[name].as_widget(attrs=attrs)
+        assert _select_parts(ours) == _select_parts(django), name
+
+
+def _select_parts(html: str) -> tuple[list[str], str]:
+    """A <select>'s attributes (in any order) and its options, whitespace between tags aside."""
+    start, rest = re.sub(r">\s+<", "><", html).split(">", 1)
+    return sorted(re.findall(r'[\w-]+(?:="[^"]*")?', start.removeprefix("<select"))), rest
