@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation
 from coaching.models import FirstMeeting
 from projects.models import DocumentKind, Project
+from propulsons import public_cache
 
 from .models import Criterion, CriterionAssessment, LabellingRequest, Outcome, OverallVote, Vote
 
@@ -236,6 +237,12 @@ def votes_facts(requests: list[LabellingRequest]) -> list[VoteFacts]:
     return list(votes.values())
 
 
+def label_criteria() -> list[Criterion]:
+    """The label's four criteria, in their order. They change only in the admin, which raises
+    the public content version: read once per version, not on every committee page."""
+    return public_cache.versioned_data("label-criteria", lambda: list(Criterion.objects.all()))
+
+
 def tallies(
     requests: list[LabellingRequest],
     *,
@@ -245,7 +252,7 @@ def tallies(
     """The tally of each request, in two queries whatever the number of requests and votes
     (none for what the caller read already: the criteria, the requests' votes)."""
     if criteria is None:
-        criteria = list(Criterion.objects.all())
+        criteria = label_criteria()
     if votes is None:
         votes = votes_facts(requests)
     result = {
@@ -480,7 +487,7 @@ def criteria_outcomes(requests: list[LabellingRequest]) -> dict[int, list[Criter
     that count (a conflict of interest is no judgement): two queries whatever the number of
     requests. Only for a request whose decision is recorded (the blind vote: the porteur sees
     nothing before); callers pass the requests of recorded decisions."""
-    criteria = list(Criterion.objects.all())
+    criteria = label_criteria()
     counts = {
         (row["vote__request_id"], row["criterion_id"]): (row["n_met"], row["n_not_met"])
         for row in CriterionAssessment.objects.filter(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from propulsons import public_cache
 from propulsons.dates import date_in_range
 from propulsons.forms import EmptyChoiceLabels
 from propulsons.search import SearchField
@@ -522,3 +523,14 @@ class PipelineFilterForm(EmptyChoiceLabels, forms.Form):
         from .models import Category
 
         self.fields["category"].choices = [("", _("Toutes les catégories")), *Category.choices]
+        # The partners offered are the same for every page of the pipeline until an
+        # organisation changes (in the admin, which raises the public content version): read
+        # once per version, not at every page. A partner chosen is still checked in the
+        # database when the form is validated.
+        partner = self.fields["partner"]
+        partner.widget.choices = [
+            ("", partner.empty_label),
+            *public_cache.versioned_data(
+                "prescribing-partners", lambda: list(partner.queryset.values_list("pk", "name"))
+            ),
+        ]

@@ -23,7 +23,6 @@ from ..evidence import vote_evidence
 from ..forms import AgendaAddForm, AttendanceForm, DecisionForm, OpinionForm, VoteForm
 from ..models import (
     CommitteeSession,
-    Criterion,
     CriterionAssessment,
     Decision,
     LabellingRequest,
@@ -196,7 +195,7 @@ def review(request, pk: int):
         related=("project__commune", "project__partner", "session"),
         organisation_voted=own_vote is not None,
     )
-    criteria = list(Criterion.objects.all())
+    criteria = selectors.label_criteria()
     vote_state = item.vote_state()
     vote_form = None
     if request.method == "POST":

@@ -155,3 +155,32 @@ def test_a_member_reads_a_session_only_while_it_holds_a_request_they_may_see(
     assert "Ressourcerie des Caps" in text(client.get(page))
     client.force_login(cheffe)
     assert "Ressourcerie des Caps" in text(client.get(page))
+
+
+def test_the_criteria_are_read_once_per_content_version(
+    client, members, item, page_cache, django_capture_on_commit_callbacks
+):
+    """The four criteria change only in the admin (which raises the public content version):
+    the review page reads them from the cache until then, and shows a new wording at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from labelling.models import Criterion
+    from propulsons.public_cache import public_content_changed
+
+    client.force_login(members["cigales"])
+
+    def review() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/comite/demandes/{item.pk}/")
+        reads = [q for q in queries.captured_queries if 'FROM "labelling_criterion"' in q["sql"]]
+        return text(response), len(reads)
+
+    assert review()[1] == 1
+    shown, reads = review()
+    assert reads == 0 and "Le projet est économiquement viable" in shown
+    with django_capture_on_commit_callbacks(execute=True):
+        Criterion.objects.filter(code="viable").update(label="Viable sur le plan économique")
+        public_content_changed()  # what the admin's log entry does
+    shown, reads = review()
+    assert reads == 1 and "Viable sur le plan économique" in shown

@@ -192,3 +192,33 @@ def test_the_pipeline_counts_the_dossiers_once(client, cheffe, query):
         "coaching": 2,
     }[query.get("status", "")]
     assert response.context["page"].paginator.count == expected
+
+
+def test_the_partners_offered_are_read_once_per_content_version(
+    client, cheffe, page_cache, django_capture_on_commit_callbacks
+):
+    """The partner filter's choices come from the cache until an organisation changes (the
+    admin raises the public content version); the partner chosen is still checked."""
+    from propulsons.public_cache import public_content_changed
+    from tests.factories import OrganisationFactory
+
+    first = OrganisationFactory(name="Initiative Artois")
+    client.force_login(cheffe)
+
+    def partners() -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(URL).content.decode()
+        select = html.split('name="partner"', 1)[1].split("</select>", 1)[0]
+        reads = [q for q in queries.captured_queries if "accounts_organisation" in q["sql"]]
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select), len(reads)
+
+    names, reads = partners()
+    assert names[0] == "Tous les partenaires" and "Initiative Artois" in names and reads == 1
+    assert partners() == (names, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganisationFactory(name="France Active Pas-de-Calais")
+        public_content_changed()
+    names, reads = partners()
+    assert "France Active Pas-de-Calais" in names and reads == 1
+    chosen = client.get(URL, {"partner": first.pk, "status": "tous"})
+    assert chosen.context["filters"].is_valid()
