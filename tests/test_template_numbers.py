@@ -6,15 +6,13 @@ no longer finds its row. Found by a test that ran after enough others for its ro
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from campaigns.models import FigureSnapshot
 from projects.models import Status
-from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
+from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, declared_figures
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # {{ something.pk }} or {{ something.id }} with no filter: localised, so "12 345".
@@ -38,15 +36,7 @@ def test_the_dashboards_link_finds_the_figures_row_whatever_its_number(client, c
         starts_on=today - timedelta(days=5),
         ends_on=today + timedelta(days=25),
     )
-    FigureSnapshot.objects.create(
-        pk=12345,
-        campaign=campaign,
-        taken_at=timezone.now(),
-        amount=Decimal("1500"),
-        contributors=12,
-        source="porteur",
-        review="pending",
-    )
+    declared_figures(campaign, pk=12345)
     client.force_login(cheffe)
     dashboard = client.get("/accompagnement/").content.decode()
     assert "#chiffres-12345" in dashboard

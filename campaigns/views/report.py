@@ -206,33 +206,37 @@ def _write_report_sheets(workbook: Workbook, start: date, end: date, context: di
     sheet.write_row(7, 0, ["Entonnoir", "Nombre", "% des prises de contact"], bold)
     for row, step in enumerate(context["funnel"], start=8):
         sheet.write_row(row, 0, [str(step.label), step.count, step.percent_of_first])
-    header = ["Partenaire", "Prises de contact", "Campagnes", "Collecté (€)", "Contributeurs"]
-    sheet = _sheet(workbook, "Par partenaire", header, PARTNERS_WIDTHS, bold)
-    for row, group in enumerate(context["by_partner"], start=1):
-        sheet.write_row(
-            row,
-            0,
-            [
-                str(group["label"]),
-                group["contacts"],
-                group["campaigns"],
-                group["collected"] or 0,
-                group["backers"] or 0,
-            ],
-        )
-    header = ["Catégorie", "Campagnes", "Collecté (€)", "Contributeurs"]
-    sheet = _sheet(workbook, "Par catégorie", header, CATEGORIES_WIDTHS, bold)
-    for row, group in enumerate(context["by_category"], start=1):
-        sheet.write_row(
-            row,
-            0,
-            [
-                str(group["label"]),
-                group["campaigns"],
-                group["collected"] or 0,
-                group["backers"] or 0,
-            ],
-        )
+    breakdowns = [
+        # title, header, widths, rows, the columns between the label and the campaigns
+        (
+            "Par partenaire",
+            ["Partenaire", "Prises de contact", "Campagnes", "Collecté (€)", "Contributeurs"],
+            PARTNERS_WIDTHS,
+            context["by_partner"],
+            ("contacts",),
+        ),
+        (
+            "Par catégorie",
+            ["Catégorie", "Campagnes", "Collecté (€)", "Contributeurs"],
+            CATEGORIES_WIDTHS,
+            context["by_category"],
+            (),
+        ),
+    ]
+    for title, header, widths, groups, before_campaigns in breakdowns:
+        sheet = _sheet(workbook, title, header, widths, bold)
+        for row, group in enumerate(groups, start=1):
+            sheet.write_row(
+                row,
+                0,
+                [
+                    str(group["label"]),
+                    *(group[name] for name in before_campaigns),
+                    group["campaigns"],
+                    group["collected"] or 0,
+                    group["backers"] or 0,
+                ],
+            )
     sheet = _sheet(workbook, "Campagnes", REPORT_COLUMNS, CAMPAIGNS_WIDTHS, bold)
     for row, values in enumerate(_report_rows(context["campaigns"]), start=1):
         sheet.write_row(row, 0, values)

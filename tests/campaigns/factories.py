@@ -54,3 +54,17 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
             from campaigns.services import campaign_refresh_declared
 
             campaign_refresh_declared(campaign=self.campaign)
+
+
+def declared_figures(campaign, **fields) -> FigureSnapshot:
+    """Figures a porteur declared on `campaign`, waiting for the team's check."""
+    from django.utils import timezone
+
+    values = {
+        "taken_at": timezone.now(),
+        "amount": Decimal("1500"),
+        "contributors": 12,
+        "source": "porteur",
+        "review": "pending",
+    }
+    return FigureSnapshot.objects.create(campaign=campaign, **(values | fields))

@@ -3,7 +3,6 @@ scroll sideways at 390 px, one section at a time behind the menu (all of them wi
 JavaScript), "Plus d'actions" by the keyboard, and the position placed by a click on the map."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -12,7 +11,7 @@ from playwright.sync_api import expect
 from campaigns.models import FigureSnapshot
 from coaching.models import Interaction
 from projects.models import Project, Status
-from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
+from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, declared_figures
 from tests.coaching.factories import FirstMeetingFactory, InteractionFactory
 from tests.conftest import click_and_wait
 from tests.factories import ProjectFactory
@@ -74,14 +73,7 @@ def a_dossier(status: str, cheffe) -> Project:
         ends_on=today + timedelta(days=25),
         url="https://www.kisskissbankbank.com/fr/projects/une-adresse-tres-longue-sans-espace/",
     )
-    FigureSnapshot.objects.create(
-        campaign=campaign,
-        taken_at=timezone.now(),
-        amount=Decimal("1500"),
-        contributors=12,
-        source="porteur",
-        review="pending",
-    )
+    declared_figures(campaign)
     return campaign.project
 
 

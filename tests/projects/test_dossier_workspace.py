@@ -14,7 +14,7 @@ from campaigns.models import FigureSnapshot
 from coaching.models import Interaction
 from projects import sections
 from projects.models import Project, Status, StatusChange
-from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
+from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory, declared_figures
 from tests.coaching.factories import FirstMeetingFactory
 from tests.factories import ProjectFactory
 from tests.labelling.factories import CommitteeSessionFactory, LabellingRequestFactory
@@ -123,14 +123,7 @@ def running(cheffe):
 def running_with_declared_figures(cheffe):
     today = timezone.localdate()
     campaign = CampaignFactory(starts_on=today - timedelta(days=5), ends_on=today + timedelta(10))
-    FigureSnapshot.objects.create(
-        campaign=campaign,
-        taken_at=timezone.now(),
-        amount=Decimal("1500"),
-        contributors=12,
-        source="porteur",
-        review="pending",
-    )
+    declared_figures(campaign)
     return campaign.project, ("Vérifier les chiffres déclarés", "get")
 
 
@@ -253,14 +246,7 @@ def test_the_header_gives_the_status_since_when_the_cheffe_and_the_porteur_conta
 
 def test_the_menu_reaches_every_section_and_the_old_anchors_still_exist(client, cheffe):
     campaign = CampaignFactory()
-    FigureSnapshot.objects.create(
-        campaign=campaign,
-        taken_at=timezone.now(),
-        amount=Decimal("1500"),
-        contributors=12,
-        source="porteur",
-        review="pending",
-    )
+    declared_figures(campaign)
     project = campaign.project
     client.force_login(cheffe)
     page = page_of(client, project)

@@ -3,7 +3,6 @@ their own menu on a page cached for anonymous visitors, and a consent withdrawn 
 from the catalogue on the next visit."""
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from campaigns import services
@@ -14,18 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings, page):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "public-pages-browser-tests",
-        }
-    }
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
-    cache.clear()
+def _page_cache_on(page_cache, page):
+    """The page cache on (tests/conftest.py), for the live server too (the same process)."""
     page.set_default_timeout(10_000)
-    yield
-    cache.clear()
 
 
 def test_a_cached_catalogue_never_shows_one_visitor_to_another(
