@@ -1,18 +1,22 @@
 """The funder's report (team) and its CSV and XLSX exports."""
 
+import hashlib
 import tempfile
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from projects.models import Category, Project
+from propulsons.public_cache import code_version
 
 from .. import selectors
 from ..forms import PeriodForm
@@ -180,66 +184,100 @@ def _sheet(workbook: Workbook, name: str, header: list[str], widths: tuple[int, 
     return sheet
 
 
-def _write_report_xlsx(file, start: date, end: date, context: dict) -> None:
-    """The report in four sheets: key figures and funnel, by partner, by category, campaigns.
-    Numbers are written as numbers and dates as dates."""
-    # Closed on the way out even after an error: constant_memory's temporary files are removed.
-    with Workbook(file, XLSX_OPTIONS) as workbook:
-        _write_report_sheets(workbook, start, end, context)
-
-
-def _write_report_sheets(workbook: Workbook, start: date, end: date, context: dict) -> None:
-    bold = workbook.add_format({"bold": True})
-    sheet = _sheet(workbook, "Chiffres clés", [], FIGURES_WIDTHS, bold)
+def _summary_sheets(start: date, end: date, context: dict) -> list[tuple]:
+    """The three short sheets (key figures and funnel, by partner, by category) as
+    (title, header, widths, rows), a row being its cells' values or (values, bold)."""
     figures = context["figures"]
-    for row, values in enumerate(
-        [
-            ["Période", f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"],
-            ["Campagnes lancées", figures.launched],
-            ["Citoyens contributeurs", figures.contributors],
-            ["Montant collecté (€)", figures.collected],
-            ["Taux de réussite (%)", figures.success_rate],
-            ["Contribution moyenne (€)", figures.average_contribution or 0],
+    key_figures = [
+        ["Période", f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"],
+        ["Campagnes lancées", figures.launched],
+        ["Citoyens contributeurs", figures.contributors],
+        ["Montant collecté (€)", figures.collected],
+        ["Taux de réussite (%)", figures.success_rate],
+        ["Contribution moyenne (€)", figures.average_contribution or 0],
+        [],
+        (["Entonnoir", "Nombre", "% des prises de contact"], True),
+        *([str(step.label), step.count, step.percent_of_first] for step in context["funnel"]),
+    ]
+
+    def breakdown(groups, before_campaigns: tuple[str, ...]) -> list[list]:
+        return [
+            [
+                str(group["label"]),
+                *(group[name] for name in before_campaigns),
+                group["campaigns"],
+                group["collected"] or 0,
+                group["backers"] or 0,
+            ]
+            for group in groups
         ]
-    ):
-        sheet.write_row(row, 0, values)
-    sheet.write_row(7, 0, ["Entonnoir", "Nombre", "% des prises de contact"], bold)
-    for row, step in enumerate(context["funnel"], start=8):
-        sheet.write_row(row, 0, [str(step.label), step.count, step.percent_of_first])
-    breakdowns = [
-        # title, header, widths, rows, the columns between the label and the campaigns
+
+    return [
+        ("Chiffres clés", [], FIGURES_WIDTHS, key_figures),
         (
             "Par partenaire",
             ["Partenaire", "Prises de contact", "Campagnes", "Collecté (€)", "Contributeurs"],
             PARTNERS_WIDTHS,
-            context["by_partner"],
-            ("contacts",),
+            breakdown(context["by_partner"], ("contacts",)),
         ),
         (
             "Par catégorie",
             ["Catégorie", "Campagnes", "Collecté (€)", "Contributeurs"],
             CATEGORIES_WIDTHS,
-            context["by_category"],
-            (),
+            breakdown(context["by_category"], ()),
         ),
     ]
-    for title, header, widths, groups, before_campaigns in breakdowns:
-        sheet = _sheet(workbook, title, header, widths, bold)
-        for row, group in enumerate(groups, start=1):
-            sheet.write_row(
-                row,
-                0,
-                [
-                    str(group["label"]),
-                    *(group[name] for name in before_campaigns),
-                    group["campaigns"],
-                    group["collected"] or 0,
-                    group["backers"] or 0,
-                ],
-            )
-    sheet = _sheet(workbook, "Campagnes", REPORT_COLUMNS, CAMPAIGNS_WIDTHS, bold)
-    for row, values in enumerate(_report_rows(context["campaigns"]), start=1):
-        sheet.write_row(row, 0, values)
+
+
+def _write_report_xlsx(file, summary: list[tuple], campaigns) -> None:
+    """The report in four sheets: the summary's three, then the campaigns. Numbers are
+    written as numbers and dates as dates."""
+    # Closed on the way out even after an error: constant_memory's temporary files are removed.
+    with Workbook(file, XLSX_OPTIONS) as workbook:
+        bold = workbook.add_format({"bold": True})
+        for title, header, widths, rows in summary:
+            sheet = _sheet(workbook, title, header, widths, bold)
+            for row, values in enumerate(rows, start=1 if header else 0):
+                values, in_bold = values if isinstance(values, tuple) else (values, False)
+                sheet.write_row(row, 0, values, bold if in_bold else None)
+        sheet = _sheet(workbook, "Campagnes", REPORT_COLUMNS, CAMPAIGNS_WIDTHS, bold)
+        for row, values in enumerate(_report_rows(campaigns), start=1):
+            sheet.write_row(row, 0, values)
+
+
+# How long a built spreadsheet is kept. Its key is a digest of every value it holds, so a
+# kept file is never stale: this only bounds the room old files take in the cache.
+XLSX_KEPT_SECONDS = 24 * 3600
+# A larger file is built at each request rather than held in the cache.
+XLSX_KEPT_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _xlsx_key(summary: list[tuple], campaigns) -> str:
+    """A digest of everything the file would hold: the summary's values, then every
+    campaign's row as the export reads it (a second read of the rows, in chunks, costs a few
+    µs a row against about 60 µs to write one), the language and the deployed code. Any
+    change of a value, however it was made (a service, the admin, a fix in SQL), gives
+    another key: a file is built again exactly when what it would show changed."""
+    digest = hashlib.sha256(f"{code_version()}:{get_language()}:{summary!r}".encode())
+    for row in _report_rows(campaigns):
+        digest.update(repr(row).encode())
+    return f"report-xlsx:{digest.hexdigest()}"
+
+
+def _report_xlsx(start: date, end: date, context: dict) -> bytes:
+    """The spreadsheet's bytes: the copy kept for the same values, else built (XlsxWriter
+    costs some 60 µs of CPU a campaign, the bulk of the export) and kept."""
+    summary = _summary_sheets(start, end, context)
+    key = _xlsx_key(summary, context["campaigns"])
+    content = cache.get(key)
+    if content is None:
+        with tempfile.TemporaryFile() as file:
+            _write_report_xlsx(file, summary, context["campaigns"])
+            file.seek(0)
+            content = file.read()
+        if len(content) <= XLSX_KEPT_MAX_BYTES:
+            cache.set(key, content, XLSX_KEPT_SECONDS)
+    return content
 
 
 def _csv_value(value):
@@ -261,11 +299,8 @@ def report_export(request, fmt: str):
         return gzipped(request, csv_response(REPORT_COLUMNS, rows, f"{filename}.csv"))
     if fmt != "xlsx":
         raise Http404
-    file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-    _write_report_xlsx(file, start, end, _report(start, end))
-    file.seek(0)
-    response = FileResponse(
-        file,
+    response = HttpResponse(
+        _report_xlsx(start, end, _report(start, end)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'

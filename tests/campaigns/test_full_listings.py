@@ -154,21 +154,30 @@ def test_full_listings_cost_little_cpu_per_row(listing, url):
 
 def test_the_spreadsheet_export_costs_little_cpu_per_row(listing):
     """The XLSX carries key figures, the funnel and breakdowns besides the campaigns: its cost
-    per row is the difference with a period without any campaign."""
+    per row is the difference with a period without any campaign. Built, it costs XlsxWriter's
+    time per cell; once built, the same file is served from the cache (keyed by a digest of
+    its values, campaigns.views.report) for a fraction of that."""
+    from django.core.cache import cache
 
-    def run(period: str) -> float:
+    def run(period: str, *, built: bool) -> float:
+        if built:
+            cache.clear()
         started = time.process_time()
         listing.get(f"/accompagnement/bilan/export.xlsx?{period}").getvalue()
         return time.process_time() - started
 
-    every_campaign, none = "start=2015-11-01", "start=2015-11-01&end=2015-11-02"
-    run(every_campaign), run(none)  # warm
-    per_row = (
-        statistics.median(run(every_campaign) for _ in range(5))
-        - statistics.median(run(none) for _ in range(5))
-    ) / ROWS
-    print(f"XLSX: {per_row * 1e6:.0f} µs of CPU per row")  # noqa: T201 (shown with -s)
-    assert per_row < CPU_PER_ROW_BOUND, f"{per_row * 1e6:.0f} µs of CPU per row"
+    def per_row(*, built: bool) -> float:
+        every_campaign, none = "start=2015-11-01", "start=2015-11-01&end=2015-11-02"
+        run(every_campaign, built=built), run(none, built=built)  # warm
+        return (
+            statistics.median(run(every_campaign, built=built) for _ in range(5))
+            - statistics.median(run(none, built=built) for _ in range(5))
+        ) / ROWS
+
+    built, kept = per_row(built=True), per_row(built=False)
+    print(f"XLSX: {built * 1e6:.0f} µs of CPU per row built, {kept * 1e6:.0f} kept")  # noqa: T201
+    assert built < CPU_PER_ROW_BOUND, f"{built * 1e6:.0f} µs of CPU per row"
+    assert kept < built / 2, f"{kept * 1e6:.0f} µs per row from the cache, {built * 1e6:.0f} built"
 
 
 @pytest.mark.parametrize("url", ["/donnees/projets.csv", "/donnees/projets.json", REPORT])

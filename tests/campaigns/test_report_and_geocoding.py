@@ -7,15 +7,18 @@ import zipfile
 from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
+from accounts.models import Organisation
+from campaigns.models import Campaign
 from campaigns.tasks import geocode_commune, geocode_missing_communes
 from campaigns.views.report import REPORT_COLUMNS
-from projects.models import Commune
+from projects.models import Commune, Project
 from tests.campaigns.factories import CampaignFactory, LabelledProjectFactory
-from tests.factories import commune
+from tests.factories import ProjectFactory, commune
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +175,94 @@ def test_the_csv_export_lists_the_campaigns(client, cheffe, report_data):
     lines = text.strip().splitlines()
     assert lines[0].startswith("Référence;Projet;Commune")
     assert len(lines) == 3
+
+
+PERIOD = {"start": "2016-10-01", "end": "2017-09-30"}
+
+
+def spreadsheet(client, period=PERIOD) -> bytes:
+    return client.get("/accompagnement/bilan/export.xlsx", period).getvalue()
+
+
+def cells(content: bytes, sheet: str) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(content))[sheet].iter_rows(values_only=True))
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The spreadsheets built (not served from the cache), from an empty cache."""
+    from django.core.cache import cache
+
+    from campaigns.views import report
+
+    cache.clear()
+    built = []
+    write = report._write_report_xlsx
+
+    def counted(*args, **kwargs):
+        built.append(args)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(report, "_write_report_xlsx", counted)
+    yield built
+    cache.clear()
+
+
+def test_the_same_spreadsheet_is_built_once(client, cheffe, report_data, builds):
+    client.force_login(cheffe)
+    first = spreadsheet(client)
+    assert spreadsheet(client) == first
+    assert len(builds) == 1
+    # Another period is another file.
+    other = spreadsheet(client, {"start": "2017-10-01", "end": "2018-09-30"})
+    assert len(builds) == 2
+    assert {row[1] for row in cells(other, "Campagnes")[1:]} == {"Hors période"}
+
+
+def _rename_project(campaign):
+    Project.objects.filter(pk=campaign.project_id).update(title="Indelab rebaptisé")
+
+
+def _collect_more(campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(final_amount=Decimal("6015"))
+
+
+def _rename_partner(campaign):
+    Organisation.objects.filter(pk=campaign.project.partner_id).update(name="Actif renommé")
+
+
+def _new_contact(campaign):
+    contact = ProjectFactory(partner=campaign.project.partner)
+    in_the_period = datetime(2017, 1, 10, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    Project.objects.filter(pk=contact.pk).update(created_at=in_the_period)
+
+
+@pytest.mark.parametrize(
+    ("change", "sheet", "shown"),
+    [
+        (_rename_project, "Campagnes", lambda row: row[1] == "Indelab rebaptisé"),
+        (_collect_more, "Chiffres clés", lambda row: row[:2] == ("Montant collecté (€)", 7260)),
+        (_rename_partner, "Par partenaire", lambda row: row[0] == "Actif renommé"),
+        # Its contacts: the dossiers created in the period.
+        (
+            _new_contact,
+            "Par partenaire",
+            lambda row: row == ("Pas-de-Calais Actif", 1, 1, 5015, 90),
+        ),
+    ],
+)
+def test_the_spreadsheet_is_built_again_when_a_value_it_holds_changes(
+    client, cheffe, report_data, builds, change, sheet, shown
+):
+    """Changed behind the services' back (QuerySet.update, as a fix in SQL would be): the
+    kept file is keyed by what it holds, so the next one shows the change."""
+    client.force_login(cheffe)
+    before = spreadsheet(client)
+    change(Campaign.objects.select_related("project").get(project__title="Indelab"))
+    after = spreadsheet(client)
+    assert len(builds) == 2
+    assert any(shown(row) for row in cells(after, sheet))
+    assert not any(shown(row) for row in cells(before, sheet))
 
 
 class FakeGeoAPI:
