@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 
-from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
 
-from projects.models import Project, Status, StatusChange
+from accounts.models import User
+from projects.models import ACTIVE_STATUSES, Project, Status, StatusChange
 from propulsons.dates import local_day
 
 from . import rules
@@ -38,6 +39,35 @@ def campaign_dates(project: Project) -> tuple[date | None, date | None]:
 
 def _local_date(moment: datetime | None) -> date | None:
     return local_day(moment) if moment else None
+
+
+# How many of her active dossiers the quick entry suggests (a <datalist>).
+SUGGESTIONS = 100
+
+
+def active_dossiers(user: User) -> list[Project]:
+    """A cheffe's active dossiers, those waiting longest for news first, up to SUGGESTIONS:
+    her dashboard's table (the first of them) and the quick entry's suggestions (all of
+    them, by `suggested`). Beyond SUGGESTIONS active dossiers, the ones with the freshest
+    news are left out of the suggestions: they are the least likely to need a call."""
+    return list(
+        Project.objects.filter(coach=user, status__in=ACTIVE_STATUSES)
+        .select_related("commune")
+        .only(
+            "reference",
+            "title",
+            "status",
+            "last_interaction_on",
+            "status_changed_at",
+            "commune__name",
+        )
+        .order_by(F("last_interaction_on").asc(nulls_first=True), "title")[:SUGGESTIONS]
+    )
+
+
+def suggested(dossiers: list[Project]) -> list[Project]:
+    """The quick entry's suggestions: the dossiers that moved last first."""
+    return sorted(dossiers, key=lambda project: project.status_changed_at, reverse=True)
 
 
 def dossier_coaching(project: Project, *, include_internal: bool) -> dict:

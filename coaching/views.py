@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +26,7 @@ from propulsons import typography
 from propulsons.counting import count_all
 from propulsons.dates import local_day
 
-from . import calendar, rules, services
+from . import calendar, rules, selectors, services
 from .forms import (
     FinancingLineFormSet,
     FirstMeetingReportForm,
@@ -59,7 +59,6 @@ def _team_page(project: Project, anchor: str = "accompagnement") -> str:
 
 ACTIVE_SHOWN = 30
 REMINDERS_SHOWN = 50
-SUGGESTIONS = 100
 DECLARATIONS_SHOWN = 20
 NEW_CONTACTS_SHOWN = 20
 # What coaching/_reminder_card.html and a new contact's card read (the dashboard's query-count
@@ -145,13 +144,8 @@ def dashboard(request):
     _reminder_actions(request, reminders)
     mine = Project.objects.filter(coach=user)
     portfolio = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
-    active = (
-        mine.filter(status__in=ACTIVE_STATUSES)
-        .select_related("commune")
-        .only("reference", "title", "status", "last_interaction_on", "commune__name")
-        # The dossiers waiting longest for news first; the pipeline lists the others.
-        .order_by(F("last_interaction_on").asc(nulls_first=True), "title")[:ACTIVE_SHOWN]
-    )
+    # Read once for the table (the pipeline lists the others) and the quick entry.
+    active = selectors.active_dossiers(user)
     # New contacts nobody has taken yet, the oldest first: the day's first calls.
     new_contacts = list(
         Project.objects.filter(status=Status.CONTACT, coach__isnull=True)
@@ -212,14 +206,11 @@ def dashboard(request):
             "can_take": can_take_project(user),
             "portfolio": [(status, portfolio.get(status.value, 0)) for status in Status],
             "portfolio_total": sum(portfolio.values()),
-            "active_projects": active,
+            "active_projects": active[:ACTIVE_SHOWN],
             "appointments": appointments,
             "quick_form": InteractionForm(project_choices=active_projects()),
-            "suggestions": mine.filter(status__in=ACTIVE_STATUSES)
-            .order_by("-status_changed_at")
-            .values("reference", "title")[:SUGGESTIONS],
+            "suggestions": selectors.suggested(active),
             "active_count": sum(portfolio.get(status, 0) for status in ACTIVE_STATUSES),
-            "postpone_form": PostponeForm(),
             # The badges' counts, in one query.
             **badges,
         },
@@ -367,13 +358,7 @@ def interaction_create(request, reference: str | None = None):
         except ServiceRefused as error:
             messages.error(request, str(error))
             return redirect(_team_page(target))
-    suggestions = (
-        []
-        if project
-        else Project.objects.filter(coach=request.user, status__in=ACTIVE_STATUSES)
-        .order_by("-status_changed_at")
-        .values("reference", "title")[:SUGGESTIONS]
-    )
+    suggestions = [] if project else selectors.suggested(selectors.active_dossiers(request.user))
     return render(
         request,
         "coaching/interaction_form.html",

@@ -387,6 +387,37 @@ def test_the_dossier_page_offers_to_answer_and_postpone_its_reminders(client, ch
     assert f'value="/accompagnement/dossiers/{project.reference}/#accompagnement"' in page
 
 
+# --- Her active dossiers: the table and the quick entry's suggestions -----------------------
+
+
+def suggestions(response) -> list[str]:
+    datalist = re.search(r'<datalist id="dossiers-actifs">(.*?)</datalist>', page_text(response))
+    return re.findall(r'<option value="([^"]+)">', datalist[1])
+
+
+def test_the_quick_entry_suggests_her_active_dossiers_that_moved_last_first(
+    client, cheffe, other_cheffe
+):
+    """The dashboard reads her active dossiers once: its table lists them waiting longest for
+    news first, the quick entry (here and on its own page) suggests them moved last first."""
+    quiet = submitted(TODAY - timedelta(days=9), coach=cheffe, status=Status.COACHING)
+    moved = submitted(TODAY - timedelta(days=1), coach=cheffe, status=Status.LABELLED)
+    middle = submitted(TODAY - timedelta(days=4), coach=cheffe, status=Status.CONTACT)
+    Project.objects.filter(pk=moved.pk).update(last_interaction_on=TODAY - timedelta(days=20))
+    Project.objects.filter(pk=middle.pk).update(last_interaction_on=TODAY - timedelta(days=2))
+    submitted(TODAY, coach=cheffe, status=Status.CLOSED, title="Dossier clos")
+    submitted(TODAY, coach=other_cheffe, status=Status.COACHING, title="Dossier d'Inès")
+    client.force_login(cheffe)
+    dashboard = client.get("/accompagnement/")
+    expected = [moved.reference, middle.reference, quiet.reference]
+    assert suggestions(dashboard) == expected
+    assert suggestions(client.get("/accompagnement/echanges/nouveau/")) == expected
+    # The table: never an exchange first, then the oldest exchange.
+    table = [project.reference for project in dashboard.context["active_projects"]]
+    assert table == [quiet.reference, moved.reference, middle.reference]
+    assert "Dossier clos" not in page_text(dashboard)
+
+
 # --- Queries ------------------------------------------------------------------------------------
 
 
