@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +26,8 @@ from projects.permissions import can_manage_projects
 from propulsons import typography
 from propulsons.counting import count_all
 from propulsons.dates import local_day
+from propulsons.public_cache import static_fragment
+from propulsons.templatetags.form_fields import form_field
 
 from . import calendar, rules, selectors, services
 from .forms import (
@@ -82,7 +85,25 @@ def _answer_form(reminder: Reminder, data=None) -> ReminderAnswerForm:
 
 
 # The placeholders of coaching/_reminder_actions.html, filled in one pass for each reminder.
-ACTION_PLACEHOLDERS = re.compile(r"__(rappel|titre|message|cle)__")
+ACTION_PLACEHOLDERS = re.compile(r"__(rappel|titre|message|cle|jeton|retour)__")
+
+
+def _blank_reminder_actions() -> str:
+    """coaching/_reminder_actions.html with placeholders for all that differs between two
+    reminders or two requests (the CSRF token, the page's path): the same HTML for every
+    dashboard of the day (the form's date), kept by static_fragment."""
+    return render_to_string(
+        "coaching/_reminder_actions.html",
+        {
+            "form": ReminderAnswerForm(prefix="rappel-__rappel__"),
+            "pk": "__rappel__",
+            "title": "__titre__",
+            "message": "__message__",
+            "form_key_field": FORM_KEY_FIELD,
+            "csrf_token": "__jeton__",
+            "path": "__retour__",
+        },
+    )
 
 
 def _reminder_actions(request, reminders: list[Reminder]) -> None:
@@ -95,30 +116,30 @@ def _reminder_actions(request, reminders: list[Reminder]) -> None:
     (some 60 template nodes and seven form fields each: most of the page's time)."""
     if not reminders:
         return
-    blank = ReminderAnswerForm(prefix="rappel-__rappel__")
-    html = render_to_string(
-        "coaching/_reminder_actions.html",
-        {
-            "form": blank,
-            "pk": "__rappel__",
-            "title": "__titre__",
-            "message": "__message__",
-            "form_key_field": FORM_KEY_FIELD,
-        },
-        request,
+    html = static_fragment(
+        "dashboard-reminder-actions", _blank_reminder_actions, timezone.localdate()
     )
+    token, path = get_token(request), conditional_escape(request.path)
     for reminder in reminders:
         values = {
             "rappel": str(reminder.pk),
             "titre": conditional_escape(reminder.project.title),
             "message": conditional_escape(reminder.message),
             "cle": form_key_new(),
+            "jeton": token,
+            "retour": path,
         }
         # Safe: Django escaped the template's HTML, the values are escaped here, and one pass
         # never replaces inside a value already put in (a title may contain "__message__").
         reminder.actions = SafeString(
             ACTION_PLACEHOLDERS.sub(lambda match: values[match[1]], html)  # noqa: B023
         )
+
+
+def _quick_form_fields() -> str:
+    """The quick entry's fields, blank (today's date): the same for every cheffe of the day."""
+    form = InteractionForm(project_choices=active_projects())
+    return "".join(form_field(field) for field in form)
 
 
 @require_safe
@@ -181,8 +202,10 @@ def dashboard(request):
         else len(declarations)
     )
     start_of_today = end_of_today.replace(hour=0, minute=0)
-    badges = count_all(
-        reminders_count=upcoming,
+    # Her reminders are counted only when the list is cut: else the list is the count.
+    cut = {"reminders_count": upcoming} if len(reminders) == REMINDERS_SHOWN else {}
+    badges = {"reminders_count": len(reminders)} | count_all(
+        **cut,
         unassigned=Project.objects.filter(coach__isnull=True, status__in=ACTIVE_STATUSES),
         # Shown to the whole team: a dossier whose personal data could not be erased.
         anonymisation_failures=AnonymisationFailure.objects.all(),
@@ -208,7 +231,9 @@ def dashboard(request):
             "portfolio_total": sum(portfolio.values()),
             "active_projects": active[:ACTIVE_SHOWN],
             "appointments": appointments,
-            "quick_form": InteractionForm(project_choices=active_projects()),
+            "quick_form_fields": static_fragment(
+                "dashboard-quick-form", _quick_form_fields, timezone.localdate()
+            ),
             "suggestions": selectors.suggested(active),
             "active_count": sum(portfolio.get(status, 0) for status in ACTIVE_STATUSES),
             # The badges' counts, in one query.

@@ -53,6 +53,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString
 from django.utils.text import compress_string
 from django.utils.translation import get_language
 
@@ -125,6 +126,24 @@ def versioned_data(name: str, compute: Callable[[], T], *parts: object) -> T:
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def static_fragment(name: str, render: Callable[[], str], *parts: object) -> SafeString:
+    """HTML that depends on the deployed code, the language and `parts` only, never on the
+    data, the user or the request (a blank form, with placeholders for what differs from one
+    request to the next), rendered once and then read from the cache. Off with the page
+    cache, as versioned_data is (DEBUG: an edited template shows at once; the test suite)."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds:
+        return SafeString(render())
+    key = ":".join(
+        str(part) for part in ("static-fragment", code_version(), get_language(), name, *parts)
+    )
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return SafeString(html)
 
 
 # The files whose change changes a page: code, templates, translations, the static files

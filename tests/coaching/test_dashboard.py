@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.messages import get_messages
 
+from accounts.submitted_forms import FORM_KEY_FIELD
 from coaching import services
 from coaching.models import Interaction, Reminder
 from projects.models import Project, Status
@@ -416,6 +417,64 @@ def test_the_quick_entry_suggests_her_active_dossiers_that_moved_last_first(
     table = [project.reference for project in dashboard.context["active_projects"]]
     assert table == [quiet.reference, moved.reference, middle.reference]
     assert "Dossier clos" not in page_text(dashboard)
+
+
+def test_a_cut_list_of_reminders_says_how_many_there_are(client, cheffe, monkeypatch):
+    from coaching import views
+
+    monkeypatch.setattr(views, "REMINDERS_SHOWN", 2)
+    for hours in (1, 2):
+        ReminderFactory(recipient=cheffe, due_at=NOW + timedelta(hours=hours))
+    client.force_login(cheffe)
+    assert "premiers suivis" not in page_text(client.get("/accompagnement/"))
+    ReminderFactory(recipient=cheffe, due_at=NOW + timedelta(days=3))
+    page = page_text(client.get("/accompagnement/"))
+    assert "Les 2 premiers suivis sur 3\u00a0: marquez-les faits pour voir la suite." in page
+
+
+# --- The blank forms, rendered once a day ------------------------------------------------------
+
+
+def test_the_dashboards_blank_forms_come_from_the_cache_filled_for_each_request(
+    cheffe, page_cache, time_machine
+):
+    """With the cache on (production), a reminder's actions and the quick entry's fields are
+    rendered once a day: every later dashboard fills them in with its own CSRF token, path,
+    reminders and form keys, and its forms work."""
+    from django.test import Client
+
+    first, second = (
+        ReminderFactory(recipient=cheffe, due_at=NOW + timedelta(hours=hours), message=message)
+        for hours, message in ((1, "Rappeler <Léa>"), (2, "Relire le budget"))
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cheffe)
+
+    def dashboard():
+        response = client.get("/accompagnement/")
+        rendered = {template.name for template in response.templates}
+        return page_text(response), "coaching/_reminder_actions.html" in rendered
+
+    page, rendered = dashboard()
+    assert rendered
+    again, rendered = dashboard()
+    assert not rendered
+    assert f"/accompagnement/rappels/{second.pk}/fait/" in again
+    assert "Rappeler <Léa>" in again and "__" not in again.split("<main", 1)[1]
+    assert 'name="happened_on" value="2026-11-26"' in again  # the quick entry's date
+    # The same page but for the CSRF tokens and the form keys.
+    changing = re.compile(rf'name="(csrfmiddlewaretoken|{FORM_KEY_FIELD})" value="[^"]+"')
+    assert changing.sub("", again) == changing.sub("", page)
+    action = f"/accompagnement/rappels/{first.pk}/fait/"
+    form = re.search(rf'<form method="post" action="{action}">(.*?)</form>', again)[1]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["next"] == "/accompagnement/"
+    assert client.post(action, fields).status_code == 302
+    assert Reminder.objects.get(pk=first.pk).done_at is not None
+    # The next day, the date moves.
+    time_machine.move_to(NOW + timedelta(days=1), tick=False)
+    page, rendered = dashboard()
+    assert rendered and 'name="happened_on" value="2026-11-27"' in page
 
 
 # --- Queries ------------------------------------------------------------------------------------
