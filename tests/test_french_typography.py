@@ -78,14 +78,16 @@ def test_every_template_goes_through_the_french_filters():
     assert result.returncode == 0, f"run bin/french-templates; it would change:\n{result.stdout}"
 
 
-def test_dmy_writes_what_the_date_filter_writes_in_local_time():
-    """{{ value|dmy }} instead of {{ value|date:"d/m/Y" }}: the same text, a datetime in Paris
-    time (23:30 UTC on 31 December is already 1 January in Paris), nothing for no date."""
+@pytest.mark.parametrize(("ours", "django"), [("dmy", "d/m/Y"), ("ymd", "Y-m-d")])
+def test_dmy_and_ymd_write_what_the_date_filter_writes_in_local_time(ours, django):
+    """{{ value|dmy }} instead of {{ value|date:"d/m/Y" }}, {{ value|ymd }} for "Y-m-d": the
+    same text, a datetime in Paris time (23:30 UTC on 31 December is already 1 January in
+    Paris), nothing for no date."""
     from datetime import UTC, datetime
 
     from django.template import Context, Template
 
-    template = Template('{{ value|dmy }}|{{ value|date:"d/m/Y" }}')
+    template = Template(f'{{{{ value|{ours} }}}}|{{{{ value|date:"{django}" }}}}')
     for value in (
         date(2026, 12, 1),
         date(2026, 1, 31),
@@ -94,8 +96,16 @@ def test_dmy_writes_what_the_date_filter_writes_in_local_time():
         None,
         "",
     ):
-        ours, django = template.render(Context({"value": value})).split("|")
-        assert ours == django, value
+        written, expected = template.render(Context({"value": value})).split("|")
+        assert written == expected, value
+
+
+def test_dmy_moves_to_the_next_day_in_paris():
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    template = Template('{{ value|dmy }}|{{ value|date:"d/m/Y" }}')
     assert template.render(Context({"value": datetime(2026, 12, 31, 23, 30, tzinfo=UTC)})) == (
         "01/01/2027|01/01/2027"
     )

@@ -35,6 +35,15 @@ def dmy(value) -> str:
         return ""
 
 
+@register.filter(expects_localtime=True)
+def ymd(value) -> str:
+    """{{ value|ymd }}: what {{ value|date:"Y-m-d" }} writes, through strftime (see dmy)."""
+    try:
+        return value.strftime("%Y-%m-%d")
+    except AttributeError:
+        return ""
+
+
 @register.filter
 def typeset(text) -> str:
     """French spacing for text the team writes once for the site (an organisation's
