@@ -416,6 +416,8 @@ def test_the_quick_entry_suggests_her_active_dossiers_that_moved_last_first(
     # The table: never an exchange first, then the oldest exchange.
     table = [project.reference for project in dashboard.context["active_projects"]]
     assert table == [quiet.reference, moved.reference, middle.reference]
+    row = re.search(rf'<tr><td><a href="[^"]+{quiet.reference}/">(.*?)</tr>', page_text(dashboard))
+    assert f'{quiet.title}</a> <span class="text-body-secondary">({quiet.commune.name})' in row[1]
     assert "Dossier clos" not in page_text(dashboard)
 
 
