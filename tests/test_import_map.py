@@ -37,6 +37,7 @@ TOOLBOX = {
     "propulsons.pagination",
     "propulsons.public_cache",
     "propulsons.search",
+    "propulsons.templatetags.form_fields",
     "propulsons.templatetags.labels",
     "propulsons.templatetags.phone",
     "propulsons.typography",
