@@ -211,6 +211,35 @@ def flush_redis(databases: list[int], host: str = "127.0.0.1", port: int = 6379)
                 raise RuntimeError(f"Redis did not flush database {number}: {replies!r}")
 
 
+def machine_state(url: str) -> dict:
+    """How fast the machine is at this moment, to read a run's figures by: the median round
+    trip of `SELECT 1` to PostgreSQL and the time of a fixed Python loop. A virtual machine's
+    speed drifts (the same code, a quarter of an hour apart: the review page 20 then 30 ms,
+    the round trip 0.03 then 0.12 ms) while the floor view barely moves."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            trips = []
+            for _ in range(500):
+                started = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                trips.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+    loops = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(index * index for index in range(300_000))
+        loops.append(time.perf_counter() - started)
+    return {
+        "sql_round_trip_ms": round(statistics.median(trips) * 1000, 3),
+        "python_loop_ms": round(statistics.median(loops) * 1000, 1),
+    }
+
+
 # --- Processes ------------------------------------------------------------------------------
 
 

@@ -542,6 +542,19 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def machine_state_text(machine: dict) -> str:
+    """The machine's speed around the run (benchlib.machine_state), for results that have it."""
+    if "state_before" not in machine:
+        return ""
+    before, after = machine["state_before"], machine["state_after"]
+    return (
+        " The machine's speed, before and after the measures: a PostgreSQL round trip "
+        f"{before['sql_round_trip_ms']} and {after['sql_round_trip_ms']} ms, a fixed Python "
+        f"loop {before['python_loop_ms']} and {after['python_loop_ms']} ms (they drift on a "
+        "virtual machine: compare the pages of one run)."
+    )
+
+
 def readme_table(results: dict) -> str:
     """The README's performance table, from results.json alone (tests/test_bench_results.py
     checks the README holds exactly this)."""
@@ -554,7 +567,7 @@ def readme_table(results: dict) -> str:
         f"{results['settings']['workers']} worker per scale, all scales served at once). "
         "Server time in ms inside the process: p50 is the median of the runs' p50s, p95 is "
         f"given from {P95_MIN_SAMPLES} samples; SQL in ms per request; size in kB as sent to a "
-        "browser accepting gzip.",
+        "browser accepting gzip." + machine_state_text(machine),
         "",
         "| page | as | "
         + " | ".join(f"p50 @{n} | p95 @{n} | SQL @{n}" for n in names)
@@ -689,7 +702,10 @@ def main() -> int:
                     )
                 )
                 server.port = gunicorn.port
+            state_url = servers[0].env["DATABASE_URL"]
+            results["machine"]["state_before"] = b.machine_state(state_url)
             bodies = measure(servers, args)
+            results["machine"]["state_after"] = b.machine_state(state_url)
             results["scales"] = {}
             for server in servers:
                 results["scales"][f"{server.scale:g}"] = {

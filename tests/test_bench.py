@@ -139,6 +139,16 @@ def test_the_readme_table_is_the_one_bench_results_produce():
     )
 
 
+def test_the_readme_says_how_fast_the_machine_was_around_the_run():
+    before = {"sql_round_trip_ms": 0.033, "python_loop_ms": 24.5}
+    after = {"sql_round_trip_ms": 0.391, "python_loop_ms": 26.1}
+    text = run.machine_state_text({"cpus": 2, "state_before": before, "state_after": after})
+    assert "a PostgreSQL round trip 0.033 and 0.391 ms, a fixed Python loop 24.5 and 26.1 ms" in (
+        text
+    )
+    assert run.machine_state_text({"cpus": 2}) == ""  # a results.json from before the probe
+
+
 @pytest.mark.django_db
 def test_the_timed_application_writes_one_line_per_request_once_the_body_is_sent(
     tmp_path, monkeypatch
