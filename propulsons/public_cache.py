@@ -102,6 +102,26 @@ def current_version() -> int:
 _MISSING = object()
 
 
+def _kept(kind: str, compute: Callable[[], T], name: str, parts: tuple, *, versioned: bool) -> T:
+    """What `compute` returns, kept in the cache under the code's digest, the public content
+    version when `versioned`, the language, `name` and `parts`; computed at every call with
+    the page cache off (PUBLIC_PAGE_CACHE_SECONDS = 0: DEBUG, the test suite)."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    # The version is read before the content: a value is never older than the version it is
+    # stored under (a change raises the version only once committed).
+    version = (current_version(),) if versioned else ()
+    key = ":".join(
+        str(part) for part in (kind, code_version(), *version, get_language(), name, *parts)
+    )
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def versioned_data(name: str, compute: Callable[[], T], *parts: object) -> T:
     """What `compute` returns, read from the public content (the figures page's sums over
     every campaign and status change), kept in the cache under the current version as the pages
@@ -112,20 +132,7 @@ def versioned_data(name: str, compute: Callable[[], T], *parts: object) -> T:
     (what the value depends on besides the content: a period…). With the page cache
     off (PUBLIC_PAGE_CACHE_SECONDS = 0: DEBUG, the test suite) every call computes afresh.
     The value is pickled: plain data (never a queryset, evaluated again by each reader)."""
-    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    if not seconds:
-        return compute()
-    # The version is read before the content: a value is never older than the version it is
-    # stored under (a change raises the version only once committed).
-    key = ":".join(
-        str(part)
-        for part in ("public-data", code_version(), current_version(), get_language(), name, *parts)
-    )
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    return _kept("public-data", compute, name, parts, versioned=True)
 
 
 def static_fragment(name: str, render: Callable[[], str], *parts: object) -> SafeString:
@@ -133,17 +140,7 @@ def static_fragment(name: str, render: Callable[[], str], *parts: object) -> Saf
     data, the user or the request (a blank form, with placeholders for what differs from one
     request to the next), rendered once and then read from the cache. Off with the page
     cache, as versioned_data is (DEBUG: an edited template shows at once; the test suite)."""
-    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    if not seconds:
-        return SafeString(render())
-    key = ":".join(
-        str(part) for part in ("static-fragment", code_version(), get_language(), name, *parts)
-    )
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, seconds)
-    return SafeString(html)
+    return SafeString(_kept("static-fragment", lambda: str(render()), name, parts, versioned=False))
 
 
 # The files whose change changes a page: code, templates, translations, the static files

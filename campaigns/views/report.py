@@ -1,7 +1,7 @@
 """The funder's report (team) and its CSV and XLSX exports."""
 
 import hashlib
-import tempfile
+import io
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -271,10 +271,9 @@ def _report_xlsx(start: date, end: date, context: dict) -> bytes:
     key = _xlsx_key(summary, context["campaigns"])
     content = cache.get(key)
     if content is None:
-        with tempfile.TemporaryFile() as file:
-            _write_report_xlsx(file, summary, context["campaigns"])
-            file.seek(0)
-            content = file.read()
+        file = io.BytesIO()
+        _write_report_xlsx(file, summary, context["campaigns"])
+        content = file.getvalue()
         if len(content) <= XLSX_KEPT_MAX_BYTES:
             cache.set(key, content, XLSX_KEPT_SECONDS)
     return content
