@@ -55,9 +55,22 @@ def celery_worker(*, mail_dir: Path, queue: str, extra_args=(), **env_overrides)
             process.kill()
 
 
+# Django's file email backend ends each message it writes with a line of 79 dashes.
+MESSAGE_END = "-" * 79
+
+
 def wait_for_files(process, folder: Path, seconds: float = 60) -> list[Path]:
+    """The email files the worker wrote, once each holds a whole message: the file backend
+    creates its file before writing into it, so a file that merely exists may still be empty
+    (a test reading it then found no Subject)."""
+
+    def written() -> list[Path]:
+        files = list(folder.iterdir())
+        complete = all(MESSAGE_END in path.read_text(errors="replace") for path in files)
+        return files if files and complete else []
+
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not any(folder.iterdir()):
+    while time.monotonic() < deadline and not written():
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.3)
-    return list(folder.iterdir())
+    return written()
