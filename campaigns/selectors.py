@@ -292,6 +292,12 @@ def map_rows(rows=None) -> Iterator[dict]:
         }
 
 
+def published_count() -> int:
+    """How many projects are published (the catalogue's and the map's total): the same until
+    the public content changes, so counted once per content version."""
+    return public_cache.versioned_data("published-count", Project.objects.published().count)
+
+
 def map_legend_counts() -> dict[str, int]:
     """How many projects are on the map in each of the legend's states, counted by the
     database (the page lists the projects a page at a time)."""

@@ -81,10 +81,7 @@ def catalogue(request):
     page = CountedPaginator(
         projects,
         PAGE_SIZE,
-        # Unfiltered, the total is the same until the content changes: read once per version.
-        counted=public_cache.versioned_data("catalogue-published", published.count)
-        if matching is published
-        else matching,
+        counted=selectors.published_count() if matching is published else matching,
     ).get_page(request.GET.get("page"))
     for project in page:
         with_progress(project)
@@ -240,12 +237,15 @@ def project_map(request):
     # The markers come from /carte/points.json (views/map_data.py); the page keeps the list as
     # a table (the map's text alternative, and what works without JavaScript), a page of
     # MAP_TABLE_PAGE projects at a time so that the HTML does not grow with the catalogue.
-    # The table's total is counted on the bare published projects (a partial index), not
-    # through the joins of the rows it lists.
+    # The table's total (the catalogue's) and the legend's counts are the same for every page
+    # of the table until the public content changes: read once per content version. Counted
+    # afresh, the legend was two thirds of the page's time at 20 000 published projects.
     page = CountedPaginator(
-        selectors.map_values(), MAP_TABLE_PAGE, counted=Project.objects.published()
+        selectors.map_values(),
+        MAP_TABLE_PAGE,
+        counted=selectors.published_count(),
     ).get_page(request.GET.get("page"))
-    counts = selectors.map_legend_counts()
+    counts = public_cache.versioned_data("map-legend", selectors.map_legend_counts)
     legend = [
         {"status": status, "label": label, "count": counts[status]}
         for status, label in selectors.MapStatus.CHOICES

@@ -359,6 +359,31 @@ def test_the_catalogues_filter_choices_and_total_follow_the_published_projects(
     assert lens not in text and "0 projet" in text and "Atelier vélo de Lens" not in text
 
 
+def test_the_maps_legend_and_total_follow_the_published_projects(
+    client, site, porteur, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The map's legend and its table's total are read once per content version
+    (views/public.py, project_map): another page of the table reads only its rows, and a
+    change shows on the next page rendered."""
+    # The legend counts the projects on the map: placed by hand or in a located commune.
+    type(site.project).objects.filter(pk=site.project.pk).update(
+        latitude=Decimal("50.43"), longitude=Decimal("2.83")
+    )
+    text = page(client, "/carte/?page=1")
+    assert "Campagne en cours (1)" in text and "1 projet labellisé" in text
+    with django_assert_max_num_queries(1):  # the table's rows; the counts from the cache
+        text = page(client, "/carte/?page=1&tri=1")
+    assert "Campagne en cours (1)" in text and "1 projet labellisé" in text
+    change(
+        lambda: campaigns.services.project_set_publication(
+            project=site.project, actor=porteur, agreed=False
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    text = page(client, "/carte/?page=1")
+    assert "Campagne en cours (0)" in text and "0 projet labellisé" in text
+
+
 def test_a_decision_gives_the_label_and_its_correction_withdraws_it(
     client, site, members, cheffe, django_capture_on_commit_callbacks
 ):
