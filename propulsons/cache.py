@@ -23,9 +23,9 @@ _down_lock = threading.Lock()
 class ReusedRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client, keeping one redis-py client per connection pool instead of
     building one at every cache operation: `redis.Redis()` fills its table of some 170 reply
-    handlers each time, which was half of what serving a cached public page cost (two cache
-    reads per page). A redis-py client holds no connection of its own (it takes one from the
-    pool per command) and is safe to share between threads."""
+    handlers each time, a sixth of what serving a cached public page cost (two cache reads
+    per page: 0.72 then 0.60 ms in-process). A redis-py client holds no connection of its own
+    (it takes one from the pool per command) and is safe to share between threads."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from tests.propulsons.test_healthz import redis_reachable
 
 def test_one_redis_client_serves_every_cache_operation(monkeypatch):
     """Django's client built a redis-py client at every operation, each filling its table of
-    reply handlers: half of what a cached public page cost (two reads per page)."""
+    reply handlers: a sixth of what a cached public page cost (two reads per page)."""
     require(redis_reachable(), "Redis is not running on 127.0.0.1:6379")
     built = []
     original = redis.Redis.__init__
