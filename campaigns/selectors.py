@@ -299,8 +299,14 @@ def published_count() -> int:
 
 
 def map_legend_counts() -> dict[str, int]:
-    """How many projects are on the map in each of the legend's states, counted by the
-    database (the page lists the projects a page at a time)."""
+    """How many projects are on the map in each of the legend's states: the same for every
+    page of the map's table until the public content changes, so counted once per content
+    version (counted at each render, it was two thirds of the page's time at 20 000
+    published projects)."""
+    return public_cache.versioned_data("map-legend", _count_map_legend)
+
+
+def _count_map_legend() -> dict[str, int]:
     located = Q(latitude__isnull=False) | Q(commune__latitude__isnull=False)
     counts = {status: 0 for status, _label in MapStatus.CHOICES}
     # On the bare published projects: only the joins the count needs (campaign, commune), not

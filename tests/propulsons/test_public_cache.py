@@ -363,8 +363,8 @@ def test_the_maps_legend_and_total_follow_the_published_projects(
     client, site, porteur, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     """The map's legend and its table's total are read once per content version
-    (views/public.py, project_map): another page of the table reads only its rows, and a
-    change shows on the next page rendered."""
+    (campaigns.selectors: published_count, map_legend_counts): another page of the table
+    reads only its rows, and a change shows on the next page rendered."""
     # The legend counts the projects on the map: placed by hand or in a located commune.
     type(site.project).objects.filter(pk=site.project.pk).update(
         latitude=Decimal("50.43"), longitude=Decimal("2.83")
